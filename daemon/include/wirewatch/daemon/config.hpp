@@ -1,0 +1,46 @@
+#pragma once
+// wirewatchd's configuration: a YAML file read into plain values. Relative
+// paths resolve against the config file's folder; every error carries
+// file:line:col and all of them are reported at once.
+
+#include <spdlog/common.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wirewatch/common/diagnostic.hpp"
+
+namespace wirewatch::daemon {
+
+struct SourceConfig {
+  enum class Type { directory };
+  std::string id;  // [a-z0-9][a-z0-9_-]*
+  Type type = Type::directory;
+  std::filesystem::path path;  // directory sources
+  SourceLocation where;
+};
+
+struct PublishConfig {
+  std::vector<std::string> endpoints;
+};
+
+struct Config {
+  std::filesystem::path file;       // the config file itself
+  std::filesystem::path state_dir;  // database, stored records, endpoints.json
+  std::vector<std::filesystem::path> rules;
+  PublishConfig publish;
+  std::vector<SourceConfig> sources;
+  spdlog::level::level_enum log_level = spdlog::level::info;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  // empty when any error was found
+  Diagnostics diagnostics;
+};
+
+ConfigResult load_config(const std::filesystem::path& file);
+ConfigResult parse_config(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace wirewatch::daemon

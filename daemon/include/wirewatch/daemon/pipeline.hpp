@@ -1,0 +1,67 @@
+#pragma once
+// The store-and-publish stage: turns a source item into a record, matches the
+// current rules, commits item, record and alerts in one transaction, then
+// publishes the alerts. Runs on one thread, which owns the Store and Publisher.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/daemon/publisher.hpp"
+#include "wirewatch/daemon/store.hpp"
+#include "wirewatch/rules/rule_set.hpp"
+
+namespace wirewatch::daemon {
+
+// The active rule set, swapped atomically on reload; readers keep the set they
+// took until they are done with it.
+class ActiveRules {
+ public:
+  explicit ActiveRules(std::shared_ptr<const rules::RuleSet> rules) : rules_(std::move(rules)) {}
+  std::shared_ptr<const rules::RuleSet> get() const {
+    std::lock_guard lock(mutex_);
+    return rules_;
+  }
+  void set(std::shared_ptr<const rules::RuleSet> rules) {
+    std::lock_guard lock(mutex_);
+    rules_ = std::move(rules);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const rules::RuleSet> rules_;
+};
+
+struct IngestStats {
+  std::uint64_t records = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t alerts = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
+           std::filesystem::path state_dir);
+
+  // Publishes alerts that were committed but not published (e.g. before a crash).
+  void publish_pending();
+  // Ingests one item; throws StoreError when the state database fails.
+  void ingest(const connectors::DirectoryItem& item);
+
+  const IngestStats& stats() const { return stats_; }
+
+ private:
+  void publish(const std::vector<StoredAlert>& alerts);
+  void write_record_file(const std::filesystem::path& relative, const std::string& content);
+
+  Store& store_;
+  Publisher& publisher_;
+  const ActiveRules& rules_;
+  std::filesystem::path state_dir_;
+  IngestStats stats_;
+};
+
+}  // namespace wirewatch::daemon

@@ -1,0 +1,96 @@
+#pragma once
+// The state database (SQLite, WAL): which source items were ingested, the
+// records, and every alert with its dense sequence number and payload.
+//
+// An item's "seen" mark, its record and its alerts are written in one
+// transaction (synchronous=FULL), before any alert is published: a crash at any
+// point either keeps all of them or none, so an item is ingested again or not at
+// all — never half — and an alert is never lost nor created twice.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wirewatch/common/time.hpp"
+
+namespace wirewatch::daemon {
+
+struct StoredAlert {
+  std::uint64_t seq = 0;
+  std::string alert_id;
+  std::string topic;
+  std::string payload;
+};
+
+struct RecordRow {
+  std::string id;
+  std::uint64_t seq = 0;
+  std::string source;
+  std::string url;
+  std::string title;
+  std::string file;  // path relative to state_dir
+  std::optional<TimePoint> published;
+  TimePoint fetched;
+};
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  // Opens (creating and migrating) the database. Throws StoreError.
+  explicit Store(const std::filesystem::path& file);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // A stable id of this install, made once and kept in the database.
+  std::string instance_id() const;
+
+  // All writes happen inside a transaction; the destructor rolls back one that
+  // was not committed.
+  class Transaction {
+   public:
+    explicit Transaction(Store& store);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+   private:
+    Store& store_;
+    bool done_ = false;
+  };
+
+  bool item_seen(const std::string& source, const std::string& key);
+  void mark_item_seen(const std::string& source, const std::string& key, const std::string& outcome);
+
+  bool record_exists(const std::string& id);
+  std::uint64_t next_record_seq();
+  void insert_record(const RecordRow& row);
+
+  bool alert_exists(const std::string& alert_id);
+  std::uint64_t last_alert_seq();
+  void insert_alert(const StoredAlert& alert, const std::string& rule, const std::string& record_id,
+                    TimePoint created);
+
+  // Alerts committed but not yet published, oldest first.
+  std::vector<StoredAlert> unpublished_alerts();
+  void mark_published(const std::vector<std::uint64_t>& seqs);
+
+ private:
+  class Statement;
+  void exec(const char* sql);
+  void migrate();
+
+  sqlite3* db_ = nullptr;
+  std::string instance_id_;
+};
+
+}  // namespace wirewatch::daemon

@@ -1,0 +1,203 @@
+#include "wirewatch/daemon/config.hpp"
+
+#include <regex>
+#include <set>
+
+#include "wirewatch/common/yaml.hpp"
+
+namespace wirewatch::daemon {
+namespace {
+
+bool is_source_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  auto first = id.front();
+  if (!((first >= 'a' && first <= 'z') || (first >= '0' && first <= '9'))) return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  return true;
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(const YamlDocument& doc, std::filesystem::path base, Diagnostics& diags)
+      : doc_(doc), base_(std::move(base)), diags_(diags) {}
+
+  std::optional<Config> read() {
+    Config config;
+    const auto& root = doc_.root();
+    if (!root.IsMap()) {
+      doc_.error(diags_, root.IsNull() ? SourceLocation{doc_.file(), 1, 1} : doc_.location(root),
+                 "the config must be a mapping of keys (state_dir, rules, publish, sources, log)");
+      return std::nullopt;
+    }
+    doc_.check_keys(root, {"state_dir", "rules", "publish", "sources", "log"}, "config", diags_);
+
+    if (auto n = required(root, "state_dir")) {
+      if (auto p = path(n, "state_dir")) config.state_dir = *p;
+    }
+    if (auto n = required(root, "rules")) read_rules(n, config);
+    if (auto n = required(root, "publish")) read_publish(n, config);
+    if (auto n = root["sources"]) read_sources(n, config);
+    if (auto n = root["log"]) read_log(n, config);
+    if (diags_.has_errors()) return std::nullopt;
+    return config;
+  }
+
+ private:
+  YAML::Node required(const YAML::Node& map, const char* key, const char* where = "config") {
+    auto n = map[key];
+    if (!n || n.IsNull()) {
+      doc_.error(diags_, n ? n : map,
+                 std::string("missing required key `") + key + "` in " + where);
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+    return n;
+  }
+
+  std::optional<std::filesystem::path> path(const YAML::Node& n, const char* key) {
+    auto s = doc_.scalar(n, key, diags_);
+    if (!s) return std::nullopt;
+    if (s->empty()) {
+      doc_.error(diags_, n, std::string("`") + key + "` must not be empty");
+      return std::nullopt;
+    }
+    std::filesystem::path p(*s);
+    return (p.is_absolute() ? p : base_ / p).lexically_normal();
+  }
+
+  void read_rules(const YAML::Node& n, Config& config) {
+    if (n.IsSequence()) {
+      for (const auto& item : n)
+        if (auto p = path(item, "rules")) config.rules.push_back(*p);
+      if (n.size() == 0) doc_.error(diags_, n, "`rules` lists no path");
+    } else if (auto p = path(n, "rules")) {
+      config.rules.push_back(*p);
+    }
+  }
+
+  void read_publish(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc_.error(diags_, n, "`publish` must be a mapping (endpoint)");
+      return;
+    }
+    doc_.check_keys(n, {"endpoint"}, "publish", diags_);
+    auto ep = required(n, "endpoint", "publish");
+    if (!ep) return;
+    std::vector<YAML::Node> items;
+    if (ep.IsSequence()) {
+      for (const auto& item : ep) items.push_back(item);
+      if (items.empty()) doc_.error(diags_, ep, "`publish.endpoint` lists no endpoint");
+    } else {
+      items.push_back(ep);
+    }
+    static const std::regex kEndpoint(R"(^(tcp://[^\s]+:(\d+|\*)|ipc://[^\s]+|inproc://[^\s]+)$)");
+    for (const auto& item : items) {
+      auto s = doc_.scalar(item, "publish.endpoint", diags_);
+      if (!s) continue;
+      if (!std::regex_match(*s, kEndpoint)) {
+        doc_.error(diags_, item,
+                   "invalid endpoint `" + *s + "` (expected tcp://HOST:PORT, tcp://HOST:* or ipc://PATH)");
+        continue;
+      }
+      config.publish.endpoints.push_back(*s);
+    }
+  }
+
+  void read_sources(const YAML::Node& n, Config& config) {
+    if (n.IsNull()) return;
+    if (!n.IsSequence()) {
+      doc_.error(diags_, n, "`sources` must be a list");
+      return;
+    }
+    std::set<std::string> ids;
+    for (const auto& s : n) {
+      if (!s.IsMap()) {
+        doc_.error(diags_, s, "a source must be a mapping (id, type, ...)");
+        continue;
+      }
+      doc_.check_keys(s, {"id", "type", "path"}, "source", diags_);
+      SourceConfig source;
+      source.where = doc_.location(s);
+      if (auto id = required(s, "id", "source")) {
+        if (auto v = doc_.scalar(id, "id", diags_)) {
+          if (!is_source_id(*v)) {
+            doc_.error(diags_, id, "invalid source id `" + *v + "` (expected [a-z0-9][a-z0-9_-]*)");
+          } else if (!ids.insert(*v).second) {
+            doc_.error(diags_, id, "duplicate source id `" + *v + "`");
+          }
+          source.id = *v;
+        }
+      }
+      if (auto type = required(s, "type", "source")) {
+        auto v = doc_.scalar(type, "type", diags_);
+        if (v && *v != "directory") {
+          doc_.error(diags_, type, "unknown source type `" + *v + "` (expected: directory)");
+          continue;
+        }
+      }
+      if (auto p = required(s, "path", "source")) {
+        if (auto v = path(p, "path")) source.path = *v;
+      }
+      config.sources.push_back(std::move(source));
+    }
+  }
+
+  void read_log(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc_.error(diags_, n, "`log` must be a mapping (level)");
+      return;
+    }
+    doc_.check_keys(n, {"level"}, "log", diags_);
+    if (auto level = n["level"]) {
+      auto v = doc_.scalar(level, "log.level", diags_);
+      if (!v) return;
+      static const std::pair<const char*, spdlog::level::level_enum> kLevels[] = {
+          {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+          {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+          {"error", spdlog::level::err}};
+      for (auto [name, lvl] : kLevels) {
+        if (*v == name) {
+          config.log_level = lvl;
+          return;
+        }
+      }
+      doc_.error(diags_, level,
+                 "unknown log level `" + *v + "` (expected trace, debug, info, warn or error)");
+    }
+  }
+
+  const YamlDocument& doc_;
+  std::filesystem::path base_;
+  Diagnostics& diags_;
+};
+
+ConfigResult read(const std::filesystem::path& file, std::optional<YamlDocument> doc,
+                  Diagnostics diags) {
+  ConfigResult result;
+  if (doc) {
+    auto base = std::filesystem::absolute(file).parent_path();
+    auto config = ConfigReader(*doc, base, diags).read();
+    if (config) {
+      config->file = std::filesystem::absolute(file).lexically_normal();
+      result.config = std::move(config);
+    }
+  }
+  result.diagnostics = std::move(diags);
+  return result;
+}
+
+}  // namespace
+
+ConfigResult load_config(const std::filesystem::path& file) {
+  Diagnostics diags;
+  auto doc = load_yaml_file(file, diags);
+  return read(file, std::move(doc), std::move(diags));
+}
+
+ConfigResult parse_config(const std::filesystem::path& file, const std::string& text) {
+  Diagnostics diags;
+  auto doc = parse_yaml(file.string(), text, diags);
+  return read(file, std::move(doc), std::move(diags));
+}
+
+}  // namespace wirewatch::daemon

@@ -1,0 +1,141 @@
+#include "wirewatch/daemon/daemon.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/daemon/bounded_queue.hpp"
+#include "wirewatch/daemon/pipeline.hpp"
+
+namespace wirewatch::daemon {
+namespace {
+
+constexpr std::size_t kQueueCapacity = 1024;
+
+std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
+  auto result = rules::load_rules(config.rules);
+  for (const auto& d : result.diagnostics.items()) {
+    if (d.severity == Severity::error) spdlog::error("{}", d.headline());
+    else spdlog::warn("{}", d.headline());
+  }
+  return result.rules;
+}
+
+void write_endpoints(const std::filesystem::path& state_dir, const Publisher& publisher) {
+  nlohmann::json j = {{"publish", publisher.bound_endpoints()}};
+  auto path = state_dir / "endpoints.json";
+  auto tmp = state_dir / "endpoints.json.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump(2) << '\n';
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+int run_daemon(const Config& config) {
+  // Signals are taken synchronously by the main thread; every thread started
+  // below inherits the mask, so none of them is interrupted.
+  const sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto initial = load_and_report(config);
+  if (!initial) {
+    spdlog::error("rules are invalid; not starting");
+    return kExitConfig;
+  }
+  ActiveRules rules(initial);
+  spdlog::info("loaded {} rule(s)", initial->size());
+  initial.reset();
+
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Publisher> publisher;
+  try {
+    std::filesystem::create_directories(config.state_dir);
+    store = std::make_unique<Store>(config.state_dir / "wirewatch.db");
+    publisher = std::make_unique<Publisher>(config.publish.endpoints);
+    write_endpoints(config.state_dir, *publisher);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return kExitFailure;
+  }
+  for (const auto& ep : publisher->bound_endpoints()) spdlog::info("publishing on {}", ep);
+
+  BoundedQueue<connectors::DirectoryItem> queue(kQueueCapacity);
+  std::atomic<bool> pipeline_failed{false};
+  Pipeline pipeline(*store, *publisher, rules, config.state_dir);
+
+  // The store-and-publish thread: the only user of the Store and the Publisher
+  // from here until it is joined.
+  std::thread pipeline_thread([&] {
+    try {
+      pipeline.publish_pending();
+      while (auto item = queue.pop()) pipeline.ingest(*item);
+    } catch (const std::exception& e) {
+      spdlog::critical("state database failure, stopping: {}", e.what());
+      pipeline_failed = true;
+      queue.close();
+      kill(getpid(), SIGTERM);
+    }
+  });
+
+  std::vector<std::jthread> sources;
+  for (const auto& sc : config.sources) {
+    connectors::DirectorySourceOptions opts;
+    opts.source_id = sc.id;
+    opts.path = sc.path;
+    sources.emplace_back([&queue, opts](std::stop_token stop) {
+      connectors::DirectorySource source(opts);
+      source.run([&](connectors::DirectoryItem item) { return queue.push(std::move(item)); }, stop);
+    });
+  }
+  spdlog::info("wirewatchd started: {} source(s), state in {}", config.sources.size(),
+               config.state_dir.string());
+
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&signals, &info);
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading rules");
+      if (auto fresh = load_and_report(config)) {
+        auto n = fresh->size();
+        rules.set(std::move(fresh));
+        spdlog::info("rules reloaded: {} rule(s) active", n);
+      } else {
+        spdlog::error("rules reload refused; the previous rules stay active");
+      }
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+  }
+
+  // Teardown in reverse: sources stop producing, the pipeline finishes the
+  // records in flight, then the socket and the database close.
+  for (auto& s : sources) s.request_stop();
+  queue.close();  // wakes a source blocked on a full queue
+  sources.clear();
+  pipeline_thread.join();
+  const auto& stats = pipeline.stats();
+  spdlog::info("stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected this run",
+               stats.records, stats.alerts, stats.duplicates, stats.rejected);
+  return pipeline_failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace wirewatch::daemon

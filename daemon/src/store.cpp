@@ -1,0 +1,254 @@
+#include "wirewatch/daemon/store.hpp"
+
+#include <openssl/rand.h>
+
+#include "wirewatch/common/hash.hpp"
+
+namespace wirewatch::daemon {
+
+// A prepared statement that finalizes itself; bind() is 1-based like SQLite.
+class Store::Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail("prepare");
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    check(sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail("step");
+  }
+  void reset() { sqlite3_reset(stmt_); }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail("bind");
+  }
+  [[noreturn]] void fail(const char* what) {
+    throw StoreError(std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+namespace {
+
+// Each entry moves the schema from version i to i+1; entries are never edited
+// once released, only appended, so every older database upgrades in place.
+constexpr const char* kMigrations[] = {
+    R"sql(
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE items_seen (
+      source TEXT NOT NULL,
+      key TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      seen_at INTEGER NOT NULL,
+      PRIMARY KEY (source, key)
+    );
+    CREATE TABLE records (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      source TEXT NOT NULL,
+      url TEXT,
+      title TEXT NOT NULL,
+      file TEXT NOT NULL,
+      published INTEGER,
+      fetched INTEGER NOT NULL
+    );
+    CREATE TABLE alerts (
+      seq INTEGER PRIMARY KEY,
+      alert_id TEXT NOT NULL UNIQUE,
+      rule TEXT NOT NULL,
+      record_id TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      created INTEGER NOT NULL,
+      published INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX alerts_unpublished ON alerts (seq) WHERE published = 0;
+    )sql",
+};
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw StoreError("cannot get random bytes for the instance id");
+  }
+  return sha256_hex(raw, bytes);
+}
+
+}  // namespace
+
+Store::Store(const std::filesystem::path& file) {
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw StoreError("cannot open " + file.string() + ": " + msg);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+    Statement get(db_, "SELECT value FROM meta WHERE key = 'instance'");
+    if (get.step()) {
+      instance_id_ = get.text(0);
+    } else {
+      instance_id_ = random_hex(8);
+      Statement put(db_, "INSERT INTO meta (key, value) VALUES ('instance', ?1)");
+      put.bind(1, instance_id_).step();
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+void Store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("sqlite: " + msg);
+  }
+}
+
+void Store::migrate() {
+  Statement version_stmt(db_, "PRAGMA user_version");
+  version_stmt.step();
+  auto version = static_cast<std::size_t>(version_stmt.int64(0));
+  constexpr std::size_t latest = std::size(kMigrations);
+  if (version > latest) {
+    throw StoreError("the state database has schema version " + std::to_string(version) +
+                     ", newer than this wirewatch understands (" + std::to_string(latest) + ")");
+  }
+  for (; version < latest; ++version) {
+    Transaction tx(*this);
+    exec(kMigrations[version]);
+    exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+    tx.commit();
+  }
+}
+
+std::string Store::instance_id() const { return instance_id_; }
+
+Store::Transaction::Transaction(Store& store) : store_(store) { store_.exec("BEGIN IMMEDIATE"); }
+
+Store::Transaction::~Transaction() {
+  if (!done_) sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Store::Transaction::commit() {
+  store_.exec("COMMIT");
+  done_ = true;
+}
+
+bool Store::item_seen(const std::string& source, const std::string& key) {
+  Statement s(db_, "SELECT 1 FROM items_seen WHERE source = ?1 AND key = ?2");
+  return s.bind(1, source).bind(2, key).step();
+}
+
+void Store::mark_item_seen(const std::string& source, const std::string& key,
+                           const std::string& outcome) {
+  Statement s(db_,
+              "INSERT OR REPLACE INTO items_seen (source, key, outcome, seen_at) "
+              "VALUES (?1, ?2, ?3, ?4)");
+  s.bind(1, source).bind(2, key).bind(3, outcome).bind(4, now_seconds().time_since_epoch().count());
+  s.step();
+}
+
+bool Store::record_exists(const std::string& id) {
+  Statement s(db_, "SELECT 1 FROM records WHERE id = ?1");
+  return s.bind(1, id).step();
+}
+
+std::uint64_t Store::next_record_seq() {
+  Statement s(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records");
+  s.step();
+  return static_cast<std::uint64_t>(s.int64(0));
+}
+
+void Store::insert_record(const RecordRow& r) {
+  Statement s(db_,
+              "INSERT INTO records (seq, id, source, url, title, file, published, fetched) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  s.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.id).bind(3, r.source);
+  if (r.url.empty()) s.bind_null(4);
+  else s.bind(4, r.url);
+  s.bind(5, r.title).bind(6, r.file);
+  if (r.published) s.bind(7, r.published->time_since_epoch().count());
+  else s.bind_null(7);
+  s.bind(8, r.fetched.time_since_epoch().count());
+  s.step();
+}
+
+bool Store::alert_exists(const std::string& alert_id) {
+  Statement s(db_, "SELECT 1 FROM alerts WHERE alert_id = ?1");
+  return s.bind(1, alert_id).step();
+}
+
+std::uint64_t Store::last_alert_seq() {
+  Statement s(db_, "SELECT COALESCE(MAX(seq), 0) FROM alerts");
+  s.step();
+  return static_cast<std::uint64_t>(s.int64(0));
+}
+
+void Store::insert_alert(const StoredAlert& a, const std::string& rule,
+                         const std::string& record_id, TimePoint created) {
+  Statement s(db_,
+              "INSERT INTO alerts (seq, alert_id, rule, record_id, topic, payload, created) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, static_cast<std::int64_t>(a.seq)).bind(2, a.alert_id).bind(3, rule).bind(4, record_id);
+  s.bind(5, a.topic).bind(6, a.payload).bind(7, created.time_since_epoch().count());
+  s.step();
+}
+
+std::vector<StoredAlert> Store::unpublished_alerts() {
+  Statement s(db_,
+              "SELECT seq, alert_id, topic, payload FROM alerts WHERE published = 0 ORDER BY seq");
+  std::vector<StoredAlert> out;
+  while (s.step()) {
+    out.push_back({static_cast<std::uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3)});
+  }
+  return out;
+}
+
+void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
+  if (seqs.empty()) return;
+  Transaction tx(*this);
+  Statement s(db_, "UPDATE alerts SET published = 1 WHERE seq = ?1");
+  for (auto seq : seqs) {
+    s.reset();
+    s.bind(1, static_cast<std::int64_t>(seq)).step();
+  }
+  tx.commit();
+}
+
+}  // namespace wirewatch::daemon

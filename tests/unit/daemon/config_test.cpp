@@ -1,0 +1,113 @@
+#include "wirewatch/daemon/config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace wirewatch::daemon;
+
+namespace {
+
+std::vector<std::string> headlines(const ConfigResult& r) {
+  std::vector<std::string> out;
+  for (const auto& d : r.diagnostics.items()) out.push_back(d.headline());
+  return out;
+}
+
+}  // namespace
+
+TEST(Config, ReadsEveryKeyAndResolvesRelativePaths) {
+  auto r = parse_config("/etc/ww/wirewatch.yaml", R"(state_dir: state
+rules: rules.d
+publish:
+  endpoint: [tcp://127.0.0.1:*, ipc:///tmp/ww.sock]
+sources:
+  - id: inbox
+    type: directory
+    path: /var/lib/wirewatch/inbox
+log:
+  level: debug
+)");
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  const auto& c = *r.config;
+  EXPECT_EQ(c.state_dir, "/etc/ww/state");
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0], "/etc/ww/rules.d");
+  EXPECT_EQ(c.publish.endpoints,
+            (std::vector<std::string>{"tcp://127.0.0.1:*", "ipc:///tmp/ww.sock"}));
+  ASSERT_EQ(c.sources.size(), 1u);
+  EXPECT_EQ(c.sources[0].id, "inbox");
+  EXPECT_EQ(c.sources[0].path, "/var/lib/wirewatch/inbox");
+  EXPECT_EQ(c.log_level, spdlog::level::debug);
+}
+
+TEST(Config, EndpointMayBeAString) {
+  auto r = parse_config("/c.yaml", "state_dir: /s\nrules: /r\npublish:\n  endpoint: tcp://127.0.0.1:5556\n");
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  EXPECT_EQ(r.config->publish.endpoints, std::vector<std::string>{"tcp://127.0.0.1:5556"});
+  EXPECT_EQ(r.config->log_level, spdlog::level::info);
+}
+
+TEST(Config, ReportsEveryErrorWithItsLocation) {
+  auto r = parse_config("/c.yaml", R"(state_dir: /s
+rules: /r
+publish:
+  endpoint: http://nope
+  colour: blue
+sources:
+  - id: Inbox
+    type: directory
+    path: in
+  - id: feed1
+    type: carrier-pigeon
+    path: x
+log:
+  level: loud
+extra: 1
+)");
+  EXPECT_FALSE(r.config);
+  auto h = headlines(r);
+  std::vector<std::string> expected = {
+      "/c.yaml:15:1: error: unknown key `extra` in config (expected one of: state_dir, rules, "
+      "publish, sources, log)",
+      "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint)",
+      "/c.yaml:4:13: error: invalid endpoint `http://nope` (expected tcp://HOST:PORT, "
+      "tcp://HOST:* or ipc://PATH)",
+      "/c.yaml:7:9: error: invalid source id `Inbox` (expected [a-z0-9][a-z0-9_-]*)",
+      "/c.yaml:11:11: error: unknown source type `carrier-pigeon` (expected: directory)",
+      "/c.yaml:14:10: error: unknown log level `loud` (expected trace, debug, info, warn or "
+      "error)",
+  };
+  EXPECT_EQ(h, expected);
+}
+
+TEST(Config, MissingRequiredKeys) {
+  auto r = parse_config("/c.yaml", "log:\n  level: info\n");
+  EXPECT_FALSE(r.config);
+  auto h = headlines(r);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0], "/c.yaml:1:1: error: missing required key `state_dir` in config");
+}
+
+TEST(Config, DuplicateKeyIsAnError) {
+  auto r = parse_config("/c.yaml", "state_dir: /a\nstate_dir: /b\nrules: /r\npublish: {endpoint: tcp://127.0.0.1:1}\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(headlines(r), std::vector<std::string>{"/c.yaml:2:1: error: duplicate key `state_dir`"});
+}
+
+TEST(Config, DuplicateSourceIds) {
+  auto r = parse_config("/c.yaml", R"(state_dir: /s
+rules: /r
+publish: {endpoint: "tcp://127.0.0.1:*"}
+sources:
+  - {id: a, type: directory, path: x}
+  - {id: a, type: directory, path: y}
+)");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(headlines(r), std::vector<std::string>{"/c.yaml:6:10: error: duplicate source id `a`"});
+}
+
+TEST(Config, MissingFileIsReported) {
+  auto r = load_config("/nonexistent/wirewatch.yaml");
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].where.file, "/nonexistent/wirewatch.yaml");
+}
