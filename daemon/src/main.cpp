@@ -1,5 +1,6 @@
 // wirewatchd — the wirewatch daemon.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // Logs go to stderr (the journal under systemd); stdout stays free.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("wirewatchd"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   auto loaded = load_config(config_file);
   std::cerr << loaded.diagnostics.render();

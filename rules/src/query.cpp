@@ -35,11 +35,14 @@ class Lexer {
   std::vector<Lexeme> run() {
     std::vector<Lexeme> out;
     while (true) {
+      const int end_of_last = cp_;
       skip_spaces();
       Lexeme lx;
       lx.offset = cp_;
       if (pos_ >= q_.size()) {
+        // "found end of query" points just after the last token, not at trailing spaces.
         lx.kind = Lexeme::Kind::end;
+        lx.offset = end_of_last;
         out.push_back(std::move(lx));
         return out;
       }

@@ -175,6 +175,13 @@ class RecordView {
     return positions_;
   }
 
+  // Whether a term occurs: a word by lookup, a phrase through its occurrences.
+  bool occurs(std::uint32_t term_id) const {
+    const auto& term = set_.terms()[term_id];
+    if (term.size() == 1) return positions_.find(term.front()) != positions_.end();
+    return !occurrences(term_id).empty();
+  }
+
   const std::vector<Occ>& occurrences(std::uint32_t term_id) const {
     auto [it, inserted] = cache_.try_emplace(term_id);
     if (!inserted) return it->second;
@@ -216,7 +223,7 @@ bool eval(const Impl& set, const RecordView& rec, std::uint32_t index) {
   const auto& n = set.nodes()[index];
   switch (n.kind) {
     case QueryNode::Kind::term:
-      return !rec.occurrences(n.term).empty();
+      return rec.occurs(n.term);
     case QueryNode::Kind::not_:
       return !eval(set, rec, set.kids()[n.begin]);
     case QueryNode::Kind::and_:

@@ -1,0 +1,132 @@
+#pragma once
+// Test harness for integration tests: temporary folders, a wirewatchd child
+// process with its log captured, and waiting with wide deadlines.
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace wirewatch::testing {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+inline std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_file(const fs::path& p, const std::string& content) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
+}
+
+// Polls `done` until it is true or the deadline passes.
+inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 20s) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return done();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "wirewatch-test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A child process with stdout and stderr sent to files.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, fs::path out, fs::path err)
+      : out_(std::move(out)), err_(std::move(err)) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Process() {
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  bool running() const { return pid_ > 0 && !status_; }
+  void signal(int sig) const { ::kill(pid_, sig); }
+
+  // The exit code, once the process has exited within the deadline; -1 when killed by a signal.
+  std::optional<int> wait(std::chrono::milliseconds deadline = 20s) {
+    wait_until(
+        [&] {
+          if (status_) return true;
+          int st = 0;
+          if (::waitpid(pid_, &st, WNOHANG) == pid_) status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+          return status_.has_value();
+        },
+        deadline);
+    return status_;
+  }
+
+  std::string out() const { return read_file(out_); }
+  std::string err() const { return read_file(err_); }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  fs::path out_, err_;
+};
+
+inline std::string wirewatchd_path() { return std::string(WIREWATCH_BINARY_DIR) + "/daemon/wirewatchd"; }
+inline std::string wirewatch_path() { return std::string(WIREWATCH_BINARY_DIR) + "/cli/wirewatch"; }
+inline fs::path seeds_dir() { return fs::path(WIREWATCH_FIXTURES) / "seeds"; }
+
+// Runs a command to completion and returns {exit code, stdout, stderr}.
+struct RunResult {
+  int code = -1;
+  std::string out, err;
+};
+inline RunResult run(std::vector<std::string> argv, const fs::path& scratch) {
+  Process p(std::move(argv), scratch / "run.out", scratch / "run.err");
+  RunResult r;
+  r.code = p.wait(60s).value_or(-1);
+  r.out = p.out();
+  r.err = p.err();
+  return r;
+}
+
+}  // namespace wirewatch::testing
