@@ -1,7 +1,6 @@
 #include "wirewatch/rules/rule_set.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "rule_set_impl.hpp"
 #include "wirewatch/common/text.hpp"
@@ -56,6 +55,7 @@ std::uint32_t RuleSet::Impl::compile(const QueryNode& n, Rule& rule) {
   node.kind = n.kind;
   if (n.kind == QueryNode::Kind::term) {
     node.term = term_id(n.words);
+    if (terms_[node.term].size() == 1) node.word = terms_[node.term].front();
     auto it = std::find(rule.written.begin(), rule.written.end(), n.written);
     if (it == rule.written.end()) {
       rule.written.push_back(n.written);
@@ -128,7 +128,7 @@ void RuleSet::Impl::add(RuleInfo info, const QueryNode& root) {
 
 namespace {
 
-constexpr std::uint32_t kNoWord = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kNoWord = RuleSet::Impl::kNoWord;
 constexpr std::size_t kSnippetMax = 300;
 
 struct FieldView {
@@ -155,7 +155,8 @@ using Impl = RuleSet::Impl;
 // query uses, and term occurrences computed on demand.
 class RecordView {
  public:
-  RecordView(const Impl& set, const Document& doc) : set_(set) {
+  RecordView(const Impl& set, const Document& doc)
+      : set_(set), present_((set.words().size() + 63) / 64, 0) {
     for (std::uint8_t f = 0; f < 2; ++f) {
       auto& fv = fields_[f];
       fv.text = doc.text(f == 0 ? Field::title : Field::body);
@@ -166,6 +167,7 @@ class RecordView {
         if (it == set.words().end()) continue;
         fv.ids[i] = it->second;
         positions_[it->second].push_back({f, i});
+        present_[it->second / 64] |= std::uint64_t{1} << (it->second % 64);
       }
     }
   }
@@ -175,11 +177,15 @@ class RecordView {
     return positions_;
   }
 
-  // Whether a term occurs: a word by lookup, a phrase through its occurrences.
-  bool occurs(std::uint32_t term_id) const {
-    const auto& term = set_.terms()[term_id];
-    if (term.size() == 1) return positions_.find(term.front()) != positions_.end();
-    return !occurrences(term_id).empty();
+  bool has_word(std::uint32_t word) const { return (present_[word / 64] >> (word % 64)) & 1; }
+
+  // Whether a term occurs: a word by the bitmap; a phrase only when all its words
+  // occur, and then by its occurrences.
+  bool occurs(const RuleSet::Impl::Node& term) const {
+    if (term.word != kNoWord) return has_word(term.word);
+    for (auto w : set_.terms()[term.term])
+      if (!has_word(w)) return false;
+    return !occurrences(term.term).empty();
   }
 
   const std::vector<Occ>& occurrences(std::uint32_t term_id) const {
@@ -214,6 +220,7 @@ class RecordView {
   const Impl& set_;
   FieldView fields_[2];
   std::unordered_map<std::uint32_t, std::vector<Pos>> positions_;
+  std::vector<std::uint64_t> present_;  // bit per word id: occurs in the record
   mutable std::unordered_map<std::uint32_t, std::vector<Occ>> cache_;
   mutable std::vector<char32_t> cps_[2];
   mutable bool decoded_[2] = {false, false};
@@ -223,7 +230,7 @@ bool eval(const Impl& set, const RecordView& rec, std::uint32_t index) {
   const auto& n = set.nodes()[index];
   switch (n.kind) {
     case QueryNode::Kind::term:
-      return rec.occurs(n.term);
+      return rec.occurs(n);
     case QueryNode::Kind::not_:
       return !eval(set, rec, set.kids()[n.begin]);
     case QueryNode::Kind::and_:

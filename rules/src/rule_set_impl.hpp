@@ -14,6 +14,8 @@ namespace wirewatch::rules {
 
 class RuleSet::Impl {
  public:
+  static constexpr std::uint32_t kNoWord = 0xFFFFFFFF;
+
   // Adds a rule; `root` must be a query that can match (parse_query checked it).
   void add(RuleInfo info, const QueryNode& root);
   std::vector<Match> match(const Document& doc) const;
@@ -24,6 +26,7 @@ class RuleSet::Impl {
   struct Node {
     QueryNode::Kind kind = QueryNode::Kind::term;
     std::uint32_t term = 0;     // term id (terms only)
+    std::uint32_t word = kNoWord;  // the word id of a one-word term, read without indirection
     std::uint32_t written = 0;  // index into the rule's `written` (terms only)
     std::uint32_t begin = 0;
     std::uint32_t end = 0;

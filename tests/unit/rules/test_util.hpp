@@ -13,10 +13,7 @@
 
 namespace wirewatch::rules::testing {
 
-inline std::filesystem::path fixtures() {
-  // WIREWATCH_SOURCE_DIR is the repository root in every build of the tests.
-  return std::filesystem::path(WIREWATCH_SOURCE_DIR) / "tests" / "fixtures";
-}
+inline std::filesystem::path fixtures() { return std::filesystem::path(WIREWATCH_FIXTURES); }
 
 // `length` code points of `text` from code point `offset`.
 inline std::string slice(std::string_view text, std::size_t offset, std::size_t length) {
