@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages wirewatch needs to build, run and test.
-# Idempotent: does nothing (and needs no network) when everything is present.
+# Installs the Debian 12 packages wirewatch needs to build, run, test and
+# benchmark: every scripts/packages/*.txt lists some (one name per line, `#`
+# starts a comment). Idempotent: does nothing, and needs no network, when
+# everything is present.
 set -euo pipefail
+cd "$(dirname "$0")"
 
-packages=(
-  build-essential cmake pkg-config ninja-build
-  libcurl4-openssl-dev libpugixml-dev libzmq3-dev cppzmq-dev
-  libyaml-cpp-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev libssl-dev libutf8proc-dev
-  libsystemd-dev
-  python3 python3-zmq
-)
+mapfile -t packages < <(cat packages/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 
 missing=()
 for p in "${packages[@]}"; do
