@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   cli::ExitCode exit;
   cli::add_rules_commands(app, exit);
   cli::add_alert_commands(app, exit);
+  cli::add_feed_commands(app, exit);
+  cli::add_extract_commands(app, exit);
 
   try {
     app.parse(argc, argv);
