@@ -75,32 +75,101 @@ class ConfigReader {
     }
   }
 
-  void read_publish(const YAML::Node& n, Config& config) {
-    if (!n.IsMap()) {
-      doc_.error(diags_, n, "`publish` must be a mapping (endpoint)");
-      return;
-    }
-    doc_.check_keys(n, {"endpoint"}, "publish", diags_);
-    auto ep = required(n, "endpoint", "publish");
-    if (!ep) return;
+  // A string or a list of endpoints, each checked.
+  std::vector<std::string> endpoints(const YAML::Node& node, const char* key) {
     std::vector<YAML::Node> items;
-    if (ep.IsSequence()) {
-      for (const auto& item : ep) items.push_back(item);
-      if (items.empty()) doc_.error(diags_, ep, "`publish.endpoint` lists no endpoint");
+    if (node.IsSequence()) {
+      for (const auto& item : node) items.push_back(item);
+      if (items.empty()) doc_.error(diags_, node, std::string("`") + key + "` lists no endpoint");
     } else {
-      items.push_back(ep);
+      items.push_back(node);
     }
     static const std::regex kEndpoint(R"(^(tcp://[^\s]+:(\d+|\*)|ipc://[^\s]+|inproc://[^\s]+)$)");
+    std::vector<std::string> out;
     for (const auto& item : items) {
-      auto s = doc_.scalar(item, "publish.endpoint", diags_);
+      auto s = doc_.scalar(item, key, diags_);
       if (!s) continue;
       if (!std::regex_match(*s, kEndpoint)) {
         doc_.error(diags_, item,
                    "invalid endpoint `" + *s + "` (expected tcp://HOST:PORT, tcp://HOST:* or ipc://PATH)");
         continue;
       }
-      config.publish.endpoints.push_back(*s);
+      out.push_back(*s);
     }
+    return out;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& n, const char* key) {
+    auto s = doc_.scalar(n, key, diags_);
+    if (!s) return std::nullopt;
+    if (*s == "true") return true;
+    if (*s == "false") return false;
+    doc_.error(diags_, n, std::string("`") + key + "` must be true or false");
+    return std::nullopt;
+  }
+
+  std::optional<long long> integer(const YAML::Node& n, const char* key, long long min, long long max) {
+    auto s = doc_.scalar(n, key, diags_);
+    if (!s) return std::nullopt;
+    try {
+      std::size_t used = 0;
+      long long v = std::stoll(*s, &used);
+      if (used == s->size() && v >= min && v <= max) return v;
+    } catch (const std::exception&) {
+    }
+    doc_.error(diags_, n, std::string("`") + key + "` must be an integer from " +
+                              std::to_string(min) + " to " + std::to_string(max));
+    return std::nullopt;
+  }
+
+  void read_publish(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc_.error(diags_, n, "`publish` must be a mapping (endpoint, replay, sndhwm, records, curve)");
+      return;
+    }
+    doc_.check_keys(n, {"endpoint", "replay", "sndhwm", "records", "curve"}, "publish", diags_);
+    if (auto ep = required(n, "endpoint", "publish")) {
+      config.publish.endpoints = endpoints(ep, "publish.endpoint");
+    }
+    if (auto r = n["replay"]) config.publish.replay = endpoints(r, "publish.replay");
+    if (auto h = n["sndhwm"]) {
+      if (auto v = integer(h, "publish.sndhwm", 1, 10'000'000)) config.publish.sndhwm = static_cast<int>(*v);
+    }
+    if (auto r = n["records"]) {
+      if (auto v = boolean(r, "publish.records")) config.publish.records = *v;
+    }
+    if (auto c = n["curve"]) read_curve(c, config);
+  }
+
+  void read_curve(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc_.error(diags_, n, "`publish.curve` must be a mapping (secret_key_file, allow)");
+      return;
+    }
+    doc_.check_keys(n, {"secret_key_file", "allow"}, "publish.curve", diags_);
+    CurveServerKeys keys;
+    if (auto f = required(n, "secret_key_file", "publish.curve")) {
+      if (auto p = path(f, "secret_key_file")) {
+        std::string error;
+        if (auto key = read_curve_key(*p, &error)) keys.secret_z85 = *key;
+        else doc_.error(diags_, f, error);
+      }
+    }
+    if (auto allow = required(n, "allow", "publish.curve")) {
+      if (!allow.IsSequence()) {
+        doc_.error(diags_, allow, "`publish.curve.allow` must be a list of client public keys");
+      } else {
+        for (const auto& k : allow) {
+          auto v = doc_.scalar(k, "publish.curve.allow", diags_);
+          if (v && !is_z85_key(*v)) {
+            doc_.error(diags_, k, "not a Z85 CURVE public key (40 characters): `" + *v + "`");
+          } else if (v) {
+            keys.allowed_clients.insert(*v);
+          }
+        }
+      }
+    }
+    config.publish.curve = std::move(keys);
   }
 
   void read_sources(const YAML::Node& n, Config& config) {

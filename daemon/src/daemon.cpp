@@ -11,6 +11,7 @@
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
+#include "wirewatch/daemon/replay.hpp"
 
 namespace wirewatch::daemon {
 namespace {
@@ -26,8 +27,10 @@ std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
   return result.rules;
 }
 
-void write_endpoints(const std::filesystem::path& state_dir, const Publisher& publisher) {
+void write_endpoints(const std::filesystem::path& state_dir, const Publisher& publisher,
+                     const ReplayServer* replay) {
   nlohmann::json j = {{"publish", publisher.bound_endpoints()}};
+  if (replay) j["replay"] = replay->bound_endpoints();
   auto path = state_dir / "endpoints.json";
   auto tmp = state_dir / "endpoints.json.tmp";
   {
@@ -64,29 +67,59 @@ int run_daemon(const Config& config) {
   spdlog::info("loaded {} rule(s)", initial->size());
   initial.reset();
 
+  // One ZeroMQ context for every socket, so the ZAP handler (inproc) sees them.
+  zmq::context_t zmq_context(1);
   std::unique_ptr<Store> store;
   std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<ReplayServer> replay;
+  std::unique_ptr<ZapHandler> zap;
+  const auto database = config.state_dir / "wirewatch.db";
   try {
     std::filesystem::create_directories(config.state_dir);
-    store = std::make_unique<Store>(config.state_dir / "wirewatch.db");
-    publisher = std::make_unique<Publisher>(config.publish.endpoints);
-    write_endpoints(config.state_dir, *publisher);
+    store = std::make_unique<Store>(database);
+    if (config.publish.curve) {
+      zap = std::make_unique<ZapHandler>(zmq_context, config.publish.curve->allowed_clients);
+    }
+    PublisherOptions popts{config.publish.endpoints, config.publish.sndhwm, config.publish.curve};
+    publisher = std::make_unique<Publisher>(zmq_context, popts);
+    if (!config.publish.replay.empty()) {
+      replay = std::make_unique<ReplayServer>(zmq_context, config.publish.replay, database,
+                                              config.publish.curve);
+    }
+    write_endpoints(config.state_dir, *publisher, replay.get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return kExitFailure;
   }
   for (const auto& ep : publisher->bound_endpoints()) spdlog::info("publishing on {}", ep);
+  if (replay) {
+    for (const auto& ep : replay->bound_endpoints()) spdlog::info("replay on {}", ep);
+  }
+  std::jthread zap_thread, replay_thread;
+  if (zap) zap_thread = std::jthread([&zap](std::stop_token st) { zap->serve(st); });
+  if (replay) replay_thread = std::jthread([&replay](std::stop_token st) { replay->serve(st); });
 
   BoundedQueue<connectors::DirectoryItem> queue(kQueueCapacity);
   std::atomic<bool> pipeline_failed{false};
-  Pipeline pipeline(*store, *publisher, rules, config.state_dir);
+  Pipeline pipeline(*store, *publisher, rules,
+                    {config.state_dir, store->instance_id(), config.publish.records});
 
   // The store-and-publish thread: the only user of the Store and the Publisher
-  // from here until it is joined.
+  // from here until it is joined. It wakes for items and for the heartbeat.
   std::thread pipeline_thread([&] {
     try {
       pipeline.publish_pending();
-      while (auto item = queue.pop()) pipeline.ingest(*item);
+      auto next_heartbeat = std::chrono::steady_clock::now();
+      for (;;) {
+        connectors::DirectoryItem item;
+        auto got = queue.pop_until(item, next_heartbeat);
+        if (got == BoundedQueue<connectors::DirectoryItem>::Wait::closed) break;
+        if (got == BoundedQueue<connectors::DirectoryItem>::Wait::item) pipeline.ingest(item);
+        if (std::chrono::steady_clock::now() >= next_heartbeat) {
+          pipeline.heartbeat();
+          next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
+        }
+      }
     } catch (const std::exception& e) {
       spdlog::critical("state database failure, stopping: {}", e.what());
       pipeline_failed = true;
@@ -132,6 +165,8 @@ int run_daemon(const Config& config) {
   queue.close();  // wakes a source blocked on a full queue
   sources.clear();
   pipeline_thread.join();
+  replay_thread = {};
+  zap_thread = {};
   const auto& stats = pipeline.stats();
   spdlog::info("stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected this run",
                stats.records, stats.alerts, stats.duplicates, stats.rejected);

@@ -20,8 +20,26 @@ std::string dump(const nlohmann::json& j) {
 }  // namespace
 
 Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
-                   std::filesystem::path state_dir)
-    : store_(store), publisher_(publisher), rules_(rules), state_dir_(std::move(state_dir)) {}
+                   PipelineOptions options)
+    : store_(store),
+      publisher_(publisher),
+      rules_(rules),
+      options_(std::move(options)),
+      last_seq_(store.last_alert_seq()) {}
+
+void Pipeline::heartbeat() {
+  nlohmann::json j = {
+      {"seq", last_seq_}, {"instance", options_.instance_id}, {"time", format_utc(now_seconds())}};
+  publisher_.publish(kHeartbeatTopic, dump(j));
+}
+
+void Pipeline::publish_record(const Record& record, std::uint64_t seq) {
+  auto j = record_summary(record);
+  j["schema"] = kAlertSchema;
+  j["seq"] = seq;
+  j["paragraphs"] = record.text.paragraphs;
+  publisher_.publish("records." + record.source, dump(j));
+}
 
 void Pipeline::publish_pending() {
   auto pending = store_.unpublished_alerts();
@@ -44,7 +62,7 @@ void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
 // seen half-written; it exists before the transaction that refers to it commits.
 void Pipeline::write_record_file(const std::filesystem::path& relative,
                                  const std::string& content) {
-  auto path = state_dir_ / relative;
+  auto path = options_.state_dir / relative;
   std::filesystem::create_directories(path.parent_path());
   auto tmp = path;
   tmp += ".tmp";
@@ -122,6 +140,7 @@ void Pipeline::ingest(const connectors::DirectoryItem& item) {
     created.push_back(std::move(alert));
   }
   tx.commit();
+  last_seq_ = seq;
   ++stats_.records;
   stats_.alerts += created.size();
 
@@ -131,6 +150,7 @@ void Pipeline::ingest(const connectors::DirectoryItem& item) {
     spdlog::info("alert seq={} {} topic={} title=\"{}\"", a.seq, a.alert_id, a.topic,
                  record.text.title);
   }
+  if (options_.publish_records) publish_record(record, row.seq);
   publish(created);
 }
 

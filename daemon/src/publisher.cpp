@@ -4,12 +4,23 @@
 
 namespace wirewatch::daemon {
 
-Publisher::Publisher(const std::vector<std::string>& endpoints)
-    : socket_(context_, zmq::socket_type::pub) {
-  // Closing must not wait for slow subscribers: alerts are stored and can be
-  // published again, so the socket never lingers.
-  socket_.set(zmq::sockopt::linger, 0);
-  for (const auto& ep : endpoints) {
+void apply_common_socket_options(zmq::socket_t& socket) {
+  // Closing must not wait for slow peers: alerts are stored and can be replayed.
+  socket.set(zmq::sockopt::linger, 0);
+  // Detect dead subscribers behind NAT or a vanished host.
+  socket.set(zmq::sockopt::tcp_keepalive, 1);
+  socket.set(zmq::sockopt::tcp_keepalive_idle, 60);
+  socket.set(zmq::sockopt::tcp_keepalive_intvl, 10);
+  socket.set(zmq::sockopt::tcp_keepalive_cnt, 6);
+}
+
+Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
+    : socket_(context, zmq::socket_type::xpub) {
+  apply_common_socket_options(socket_);
+  socket_.set(zmq::sockopt::sndhwm, options.sndhwm);
+  socket_.set(zmq::sockopt::xpub_nodrop, 1);
+  if (options.curve) options.curve->apply(socket_);
+  for (const auto& ep : options.endpoints) {
     try {
       socket_.bind(ep);
     } catch (const zmq::error_t& e) {
@@ -20,8 +31,22 @@ Publisher::Publisher(const std::vector<std::string>& endpoints)
 }
 
 void Publisher::publish(const std::string& topic, const std::string& payload) {
-  socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+  drain_subscriptions();
+  if (!socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+    ++drops_;
+    socket_.set(zmq::sockopt::xpub_nodrop, 0);
+    socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+    socket_.send(zmq::buffer(payload), zmq::send_flags::none);
+    socket_.set(zmq::sockopt::xpub_nodrop, 1);
+    return;
+  }
   socket_.send(zmq::buffer(payload), zmq::send_flags::none);
+}
+
+void Publisher::drain_subscriptions() {
+  zmq::message_t notice;
+  while (socket_.recv(notice, zmq::recv_flags::dontwait)) {
+  }
 }
 
 }  // namespace wirewatch::daemon

@@ -240,6 +240,16 @@ std::vector<StoredAlert> Store::unpublished_alerts() {
   return out;
 }
 
+std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t max_rows) {
+  Statement s(db_, "SELECT seq, alert_id, topic, payload FROM alerts WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  s.bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(max_rows));
+  std::vector<StoredAlert> out;
+  while (s.step()) {
+    out.push_back({static_cast<std::uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3)});
+  }
+  return out;
+}
+
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
   Transaction tx(*this);

@@ -36,6 +36,22 @@ class BoundedQueue {
     return item;
   }
 
+  enum class Wait { item, timeout, closed };
+
+  // Like pop(), but gives up at `deadline`.
+  template <typename TimePoint>
+  Wait pop_until(T& out, TimePoint deadline) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_until(lock, deadline, [&] { return closed_ || !items_.empty(); })) {
+      return Wait::timeout;
+    }
+    if (items_.empty()) return Wait::closed;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return Wait::item;
+  }
+
   void close() {
     std::lock_guard lock(mutex_);
     closed_ = true;

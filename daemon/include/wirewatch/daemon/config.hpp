@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "wirewatch/common/diagnostic.hpp"
+#include "wirewatch/daemon/curve.hpp"
 
 namespace wirewatch::daemon {
 
@@ -23,7 +24,11 @@ struct SourceConfig {
 };
 
 struct PublishConfig {
-  std::vector<std::string> endpoints;
+  std::vector<std::string> endpoints;  // alerts (and heartbeats, records) go out here
+  std::vector<std::string> replay;     // ROUTER endpoints answering replay requests
+  int sndhwm = 10'000;
+  bool records = false;  // also publish every stored record on `records.<source id>`
+  std::optional<CurveServerKeys> curve;
 };
 
 struct Config {

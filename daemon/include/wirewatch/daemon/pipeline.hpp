@@ -1,8 +1,10 @@
 #pragma once
 // The store-and-publish stage: turns a source item into a record, matches the
 // current rules, commits item, record and alerts in one transaction, then
-// publishes the alerts. Runs on one thread, which owns the Store and Publisher.
+// publishes the alerts. Runs on one thread, which owns the Store and Publisher;
+// between items it sends the heartbeat.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -11,6 +13,7 @@
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
+#include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
 namespace wirewatch::daemon {
@@ -41,27 +44,40 @@ struct IngestStats {
   std::uint64_t alerts = 0;
 };
 
+struct PipelineOptions {
+  std::filesystem::path state_dir;
+  std::string instance_id;
+  bool publish_records = false;
+};
+
+inline constexpr const char* kHeartbeatTopic = "wirewatch.heartbeat";
+inline constexpr std::chrono::seconds kHeartbeatInterval{1};
+
 class Pipeline {
  public:
-  Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
-           std::filesystem::path state_dir);
+  Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules, PipelineOptions options);
 
   // Publishes alerts that were committed but not published (e.g. before a crash).
   void publish_pending();
   // Ingests one item; throws StoreError when the state database fails.
   void ingest(const connectors::DirectoryItem& item);
+  // Sends `wirewatch.heartbeat` {seq, instance, time}.
+  void heartbeat();
 
   const IngestStats& stats() const { return stats_; }
+  std::uint64_t last_seq() const { return last_seq_; }
 
  private:
   void publish(const std::vector<StoredAlert>& alerts);
+  void publish_record(const Record& record, std::uint64_t seq);
   void write_record_file(const std::filesystem::path& relative, const std::string& content);
 
   Store& store_;
   Publisher& publisher_;
   const ActiveRules& rules_;
-  std::filesystem::path state_dir_;
+  PipelineOptions options_;
   IngestStats stats_;
+  std::uint64_t last_seq_ = 0;
 };
 
 }  // namespace wirewatch::daemon

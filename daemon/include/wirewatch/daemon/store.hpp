@@ -82,6 +82,8 @@ class Store {
 
   // Alerts committed but not yet published, oldest first.
   std::vector<StoredAlert> unpublished_alerts();
+  // Up to `max_rows` stored alerts with seq > since, oldest first (replay).
+  std::vector<StoredAlert> alerts_after(std::uint64_t since, std::size_t max_rows);
   void mark_published(const std::vector<std::uint64_t>& seqs);
 
  private:
