@@ -17,6 +17,7 @@ namespace wirewatch::daemon {
 namespace {
 
 constexpr std::size_t kQueueCapacity = 1024;
+constexpr std::size_t kMaxBatchesPerCommit = 256;
 
 std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
   auto result = rules::load_rules(config.rules);
@@ -99,22 +100,35 @@ int run_daemon(const Config& config) {
   if (zap) zap_thread = std::jthread([&zap](std::stop_token st) { zap->serve(st); });
   if (replay) replay_thread = std::jthread([&replay](std::stop_token st) { replay->serve(st); });
 
-  BoundedQueue<connectors::DirectoryItem> queue(kQueueCapacity);
+  // sources ──► inputs ──► workers (prepare: normalize + match) ──► batches ──► store thread
+  BoundedQueue<SourceInput> inputs(kQueueCapacity);
+  BoundedQueue<StoreBatch> batches(kQueueCapacity);
   std::atomic<bool> pipeline_failed{false};
   Pipeline pipeline(*store, *publisher, rules,
                     {config.state_dir, store->instance_id(), config.publish.records});
 
   // The store-and-publish thread: the only user of the Store and the Publisher
-  // from here until it is joined. It wakes for items and for the heartbeat.
-  std::thread pipeline_thread([&] {
+  // from here until it is joined. It wakes for batches and for the heartbeat,
+  // and commits whatever is waiting in one transaction.
+  std::thread store_thread([&] {
+    using Wait = BoundedQueue<StoreBatch>::Wait;
     try {
       pipeline.publish_pending();
       auto next_heartbeat = std::chrono::steady_clock::now();
+      std::vector<StoreBatch> pending;
       for (;;) {
-        connectors::DirectoryItem item;
-        auto got = queue.pop_until(item, next_heartbeat);
-        if (got == BoundedQueue<connectors::DirectoryItem>::Wait::closed) break;
-        if (got == BoundedQueue<connectors::DirectoryItem>::Wait::item) pipeline.ingest(item);
+        StoreBatch batch;
+        auto got = batches.pop_until(batch, next_heartbeat);
+        if (got == Wait::closed) break;
+        if (got == Wait::item) {
+          pending.push_back(std::move(batch));
+          while (pending.size() < kMaxBatchesPerCommit &&
+                 batches.pop_until(batch, std::chrono::steady_clock::time_point{}) == Wait::item) {
+            pending.push_back(std::move(batch));
+          }
+          pipeline.commit(pending);
+          pending.clear();
+        }
         if (std::chrono::steady_clock::now() >= next_heartbeat) {
           pipeline.heartbeat();
           next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
@@ -123,19 +137,32 @@ int run_daemon(const Config& config) {
     } catch (const std::exception& e) {
       spdlog::critical("state database failure, stopping: {}", e.what());
       pipeline_failed = true;
-      queue.close();
+      inputs.close();
+      batches.close();
       kill(getpid(), SIGTERM);
     }
   });
+
+  std::vector<std::thread> workers;
+  const unsigned worker_count = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < worker_count; ++i) {
+    workers.emplace_back([&] {
+      while (auto input = inputs.pop()) {
+        auto snapshot = rules.get();
+        if (!batches.push(prepare(*input, *snapshot))) break;
+      }
+    });
+  }
 
   std::vector<std::jthread> sources;
   for (const auto& sc : config.sources) {
     connectors::DirectorySourceOptions opts;
     opts.source_id = sc.id;
     opts.path = sc.path;
-    sources.emplace_back([&queue, opts](std::stop_token stop) {
+    sources.emplace_back([&inputs, opts](std::stop_token stop) {
       connectors::DirectorySource source(opts);
-      source.run([&](connectors::DirectoryItem item) { return queue.push(std::move(item)); }, stop);
+      source.run([&](connectors::DirectoryItem item) { return inputs.push(std::move(item)); },
+                 stop);
     });
   }
   spdlog::info("wirewatchd started: {} source(s), state in {}", config.sources.size(),
@@ -159,12 +186,14 @@ int run_daemon(const Config& config) {
     }
   }
 
-  // Teardown in reverse: sources stop producing, the pipeline finishes the
-  // records in flight, then the socket and the database close.
-  for (auto& s : sources) s.request_stop();
-  queue.close();  // wakes a source blocked on a full queue
+  // Teardown in reverse: sources stop producing, workers and the store thread
+  // finish the records in flight, then the sockets and the database close.
+  for (auto& src : sources) src.request_stop();
+  inputs.close();  // wakes a source blocked on a full queue; workers drain the rest
   sources.clear();
-  pipeline_thread.join();
+  for (auto& w : workers) w.join();
+  batches.close();
+  store_thread.join();
   replay_thread = {};
   zap_thread = {};
   const auto& stats = pipeline.stats();

@@ -58,8 +58,9 @@ void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
   store_.mark_published(seqs);
 }
 
-// Written to a temporary name, flushed and renamed, so a record file is never
-// seen half-written; it exists before the transaction that refers to it commits.
+// Written to a temporary name and renamed, so a record file is never seen
+// half-written; the batch's files are flushed together (syncfs) before the
+// transaction that refers to them commits.
 void Pipeline::write_record_file(const std::filesystem::path& relative,
                                  const std::string& content) {
   auto path = options_.state_dir / relative;
@@ -79,78 +80,88 @@ void Pipeline::write_record_file(const std::filesystem::path& relative,
     }
     done += static_cast<std::size_t>(n);
   }
-  bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
     throw StoreError("cannot store " + path.string() + ": " + std::strerror(errno));
   }
 }
 
-void Pipeline::ingest(const connectors::DirectoryItem& item) {
-  const auto file_name = item.path.filename().string();
-  Store::Transaction tx(store_);
-  if (store_.item_seen(item.source_id, item.key)) return;
+void Pipeline::sync_record_files() {
+  int fd = ::open(options_.state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw StoreError("cannot open " + options_.state_dir.string());
+  bool ok = ::syncfs(fd) == 0;
+  ::close(fd);
+  if (!ok) throw StoreError("cannot flush record files: " + std::string(std::strerror(errno)));
+}
 
-  auto parsed = parse_record(item.bytes);
-  if (auto* err = std::get_if<RecordError>(&parsed)) {
-    spdlog::warn("source {}: skipping {}: {}", item.source_id, item.path.string(), err->message);
-    store_.mark_item_seen(item.source_id, item.key, "rejected: " + err->message);
-    tx.commit();
-    ++stats_.rejected;
-    return;
-  }
-
-  Record record;
-  record.text = std::move(std::get<RecordText>(parsed));
-  record.source = item.source_id;
-  record.fetched = now_seconds();
-  auto named_id = id_from_file_name(file_name);
-  record.id = named_id ? *named_id : record_id("", record.text);
-
-  if (store_.record_exists(record.id)) {
-    spdlog::info("source {}: {} is a duplicate of record {}", item.source_id, item.path.string(),
-                 record.id);
-    store_.mark_item_seen(item.source_id, item.key, "duplicate " + record.id);
-    tx.commit();
-    ++stats_.duplicates;
-    return;
-  }
-
-  RecordRow row;
-  row.id = record.id;
-  row.seq = store_.next_record_seq();
-  row.source = record.source;
-  row.title = record.text.title;
-  row.file = (std::filesystem::path("records") / stored_file_name(row.seq, record.id)).string();
-  row.fetched = *record.fetched;
-  write_record_file(row.file, write_record(record.text));
-  store_.insert_record(row);
-  store_.mark_item_seen(item.source_id, item.key, "record " + record.id);
-
-  auto rules = rules_.get();
-  const rules::TextDocument doc(record.text.title, record.text.body());
+void Pipeline::commit(std::vector<StoreBatch>& batches) {
+  struct Published {
+    const Record* record;
+    std::uint64_t record_seq;
+    std::size_t first_alert, alert_count;
+  };
   std::vector<StoredAlert> created;
-  std::uint64_t seq = store_.last_alert_seq();
+  std::vector<Published> stored;
+  std::size_t files = 0;
+
+  Store::Transaction tx(store_);
+  std::uint64_t seq = last_seq_;
   const auto now = now_seconds();
-  for (const auto& match : rules->match(doc)) {
-    auto id = alert_id(match.rule_id, record.id);
-    if (store_.alert_exists(id)) continue;
-    StoredAlert alert{++seq, id, match.topic, dump(alert_json(seq, match, record, now))};
-    store_.insert_alert(alert, match.rule_id, record.id, now);
-    created.push_back(std::move(alert));
+  for (auto& batch : batches) {
+    for (auto& c : batch.candidates) {
+      if (store_.item_seen(c.source_id, c.item_key)) continue;
+      if (!c.record) {
+        spdlog::warn("source {}: skipping {}: {}", c.source_id, c.origin, c.rejection);
+        store_.mark_item_seen(c.source_id, c.item_key, "rejected: " + c.rejection);
+        ++stats_.rejected;
+        continue;
+      }
+      const Record& record = *c.record;
+      if (store_.record_exists(record.id)) {
+        spdlog::info("source {}: {} is a duplicate of record {}", c.source_id, c.origin, record.id);
+        store_.mark_item_seen(c.source_id, c.item_key, "duplicate " + record.id);
+        ++stats_.duplicates;
+        continue;
+      }
+      RecordRow row;
+      row.id = record.id;
+      row.seq = store_.next_record_seq();
+      row.source = record.source;
+      row.url = record.url;
+      row.title = record.text.title;
+      row.published = record.published;
+      row.file = (std::filesystem::path("records") / stored_file_name(row.seq, record.id)).string();
+      row.fetched = record.fetched.value_or(now);
+      write_record_file(row.file, write_record(record.text));
+      ++files;
+      store_.insert_record(row);
+      store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
+
+      Published p{&record, row.seq, created.size(), 0};
+      for (const auto& match : c.matches) {
+        auto id = alert_id(match.rule_id, record.id);
+        if (store_.alert_exists(id)) continue;
+        StoredAlert alert{++seq, id, match.topic, dump(alert_json(seq, match, record, now))};
+        store_.insert_alert(alert, match.rule_id, record.id, now);
+        created.push_back(std::move(alert));
+        ++p.alert_count;
+      }
+      stored.push_back(p);
+    }
   }
+  if (files > 0) sync_record_files();
   tx.commit();
   last_seq_ = seq;
-  ++stats_.records;
+  stats_.records += stored.size();
   stats_.alerts += created.size();
 
-  spdlog::debug("source {}: stored {} as record {} ({} alert(s))", item.source_id,
-                item.path.string(), record.id, created.size());
-  for (const auto& a : created) {
-    spdlog::info("alert seq={} {} topic={} title=\"{}\"", a.seq, a.alert_id, a.topic,
-                 record.text.title);
+  for (const auto& p : stored) {
+    for (std::size_t i = p.first_alert; i < p.first_alert + p.alert_count; ++i) {
+      spdlog::info("alert seq={} {} topic={} title=\"{}\"", created[i].seq, created[i].alert_id,
+                   created[i].topic, p.record->text.title);
+    }
+    if (options_.publish_records) publish_record(*p.record, p.record_seq);
   }
-  if (options_.publish_records) publish_record(record, row.seq);
   publish(created);
 }
 

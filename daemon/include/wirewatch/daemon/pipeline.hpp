@@ -1,8 +1,8 @@
 #pragma once
-// The store-and-publish stage: turns a source item into a record, matches the
-// current rules, commits item, record and alerts in one transaction, then
-// publishes the alerts. Runs on one thread, which owns the Store and Publisher;
-// between items it sends the heartbeat.
+// The store-and-publish stage: commits prepared records, their source state and
+// their alerts in one transaction (batching whatever is waiting, so one fsync
+// covers many records), then publishes the alerts. Runs on one thread, which
+// owns the Store and the Publisher; between batches it sends the heartbeat.
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/daemon/prepare.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
 #include "wirewatch/normalizer/record.hpp"
@@ -59,8 +60,9 @@ class Pipeline {
 
   // Publishes alerts that were committed but not published (e.g. before a crash).
   void publish_pending();
-  // Ingests one item; throws StoreError when the state database fails.
-  void ingest(const connectors::DirectoryItem& item);
+  // Commits the batches in one transaction, then publishes their alerts.
+  // Throws StoreError when the state database or the record files fail.
+  void commit(std::vector<StoreBatch>& batches);
   // Sends `wirewatch.heartbeat` {seq, instance, time}.
   void heartbeat();
 
@@ -71,6 +73,7 @@ class Pipeline {
   void publish(const std::vector<StoredAlert>& alerts);
   void publish_record(const Record& record, std::uint64_t seq);
   void write_record_file(const std::filesystem::path& relative, const std::string& content);
+  void sync_record_files();
 
   Store& store_;
   Publisher& publisher_;
