@@ -17,7 +17,6 @@ namespace wirewatch::daemon {
 namespace {
 
 constexpr std::size_t kQueueCapacity = 1024;
-constexpr std::size_t kMaxBatchesPerCommit = 256;
 
 std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
   auto result = rules::load_rules(config.rules);
@@ -111,29 +110,8 @@ int run_daemon(const Config& config) {
   // from here until it is joined. It wakes for batches and for the heartbeat,
   // and commits whatever is waiting in one transaction.
   std::thread store_thread([&] {
-    using Wait = BoundedQueue<StoreBatch>::Wait;
     try {
-      pipeline.publish_pending();
-      auto next_heartbeat = std::chrono::steady_clock::now();
-      std::vector<StoreBatch> pending;
-      for (;;) {
-        StoreBatch batch;
-        auto got = batches.pop_until(batch, next_heartbeat);
-        if (got == Wait::closed) break;
-        if (got == Wait::item) {
-          pending.push_back(std::move(batch));
-          while (pending.size() < kMaxBatchesPerCommit &&
-                 batches.pop_until(batch, std::chrono::steady_clock::time_point{}) == Wait::item) {
-            pending.push_back(std::move(batch));
-          }
-          pipeline.commit(pending);
-          pending.clear();
-        }
-        if (std::chrono::steady_clock::now() >= next_heartbeat) {
-          pipeline.heartbeat();
-          next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-        }
-      }
+      run_store_loop(pipeline, batches);
     } catch (const std::exception& e) {
       spdlog::critical("state database failure, stopping: {}", e.what());
       pipeline_failed = true;

@@ -68,6 +68,8 @@ void write_header(std::string& out, const FamilyBase& f, std::string_view type) 
   out += '\n';
 }
 
+constexpr std::span<const std::string_view> kNoLabels;
+
 double now_unix_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -232,7 +234,9 @@ template <typename T>
 void Family<T>::write(std::string& out) const {
   write_header(out, *this, type_name(static_cast<const T*>(nullptr)));
   std::shared_lock lock(mutex_);
-  for (const auto& [values, series] : series_) write_series(out, name_, label_names_, values, *series);
+  for (const auto& [values, series] : series_) {
+    write_series(out, name_, label_names_, values, *series);
+  }
 }
 
 template class Family<Counter>;
@@ -248,12 +252,16 @@ Family<T>& MetricsRegistry::add(std::string name, std::string help,
   if (!valid_metric_name(name)) throw std::invalid_argument("invalid metric name: " + name);
   for (std::size_t i = 0; i < label_names.size(); ++i) {
     const auto& l = label_names[i];
-    if (!valid_label_name(l)) throw std::invalid_argument("metric " + name + ": invalid label name: " + l);
+    if (!valid_label_name(l)) {
+      throw std::invalid_argument("metric " + name + ": invalid label name: " + l);
+    }
     if (std::is_same_v<T, Histogram> && l == "le") {
       throw std::invalid_argument("metric " + name + ": a histogram cannot have a label `le`");
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (label_names[j] == l) throw std::invalid_argument("metric " + name + ": label " + l + " twice");
+      if (label_names[j] == l) {
+        throw std::invalid_argument("metric " + name + ": label " + l + " twice");
+      }
     }
   }
   std::lock_guard lock(mutex_);
@@ -292,16 +300,17 @@ Family<Histogram>& MetricsRegistry::histogram_family(std::string name, std::stri
 }
 
 Counter& MetricsRegistry::counter(std::string name, std::string help) {
-  return counter_family(std::move(name), std::move(help), {}).with(std::span<const std::string_view>());
+  return counter_family(std::move(name), std::move(help), {}).with(kNoLabels);
 }
 
 Gauge& MetricsRegistry::gauge(std::string name, std::string help) {
-  return gauge_family(std::move(name), std::move(help), {}).with(std::span<const std::string_view>());
+  return gauge_family(std::move(name), std::move(help), {}).with(kNoLabels);
 }
 
 Histogram& MetricsRegistry::histogram(std::string name, std::string help,
                                       std::vector<double> bounds) {
-  return histogram_family(std::move(name), std::move(help), {}, std::move(bounds)).with(std::span<const std::string_view>());
+  return histogram_family(std::move(name), std::move(help), {}, std::move(bounds))
+      .with(kNoLabels);
 }
 
 std::string MetricsRegistry::expose() const {

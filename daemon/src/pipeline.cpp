@@ -25,7 +25,9 @@ Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
       publisher_(publisher),
       rules_(rules),
       options_(std::move(options)),
-      last_seq_(store.last_alert_seq()) {}
+      last_seq_(store.last_alert_seq()),
+      next_record_seq_(store.next_record_seq()),
+      files_(options_.state_dir) {}
 
 void Pipeline::heartbeat() {
   nlohmann::json j = {
@@ -58,54 +60,59 @@ void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
   store_.mark_published(seqs);
 }
 
-// Written to a temporary name and renamed, so a record file is never seen
-// half-written; the batch's files are flushed together (syncfs) before the
-// transaction that refers to them commits.
-void Pipeline::write_record_file(const std::filesystem::path& relative,
-                                 const std::string& content) {
-  auto path = options_.state_dir / relative;
-  std::filesystem::create_directories(path.parent_path());
-  auto tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw StoreError("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    auto n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw StoreError("cannot write " + tmp.string() + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw StoreError("cannot store " + path.string() + ": " + std::strerror(errno));
-  }
+RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir)
+    : state_dir_(std::move(state_dir)), thread_([this] {
+        while (auto job = queue_.pop()) write_now(job->first, job->second);
+      }) {}
+
+RecordFileWriter::~RecordFileWriter() {
+  queue_.close();
+  thread_.join();
 }
 
-void Pipeline::sync_record_files() {
-  int fd = ::open(options_.state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw StoreError("cannot open " + options_.state_dir.string());
-  bool ok = ::syncfs(fd) == 0;
-  ::close(fd);
-  if (!ok) throw StoreError("cannot flush record files: " + std::string(std::strerror(errno)));
+void RecordFileWriter::write(std::filesystem::path relative, std::string content) {
+  queue_.push({std::move(relative), std::move(content)});
+}
+
+// Written to a temporary name and renamed, so a record file is never seen
+// half-written. A failure is logged, not fatal: the database has the text.
+void RecordFileWriter::write_now(const std::filesystem::path& relative,
+                                 const std::string& content) {
+  auto path = state_dir_ / relative;
+  auto tmp = path;
+  tmp += ".tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  for (std::size_t done = 0; ok && done < content.size();) {
+    auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) spdlog::error("cannot write record file {}: {}", path.string(), std::strerror(err));
 }
 
 void Pipeline::commit(std::vector<StoreBatch>& batches) {
   struct Published {
     const Record* record;
     std::uint64_t record_seq;
+    std::string file, text;
     std::size_t first_alert, alert_count;
   };
   std::vector<StoredAlert> created;
   std::vector<Published> stored;
-  std::size_t files = 0;
 
   Store::Transaction tx(store_);
   std::uint64_t seq = last_seq_;
+  std::uint64_t next_record_seq = next_record_seq_;
   const auto now = now_seconds();
   for (auto& batch : batches) {
     for (auto& c : batch.candidates) {
@@ -125,19 +132,18 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       }
       RecordRow row;
       row.id = record.id;
-      row.seq = store_.next_record_seq();
+      row.seq = next_record_seq++;
       row.source = record.source;
       row.url = record.url;
       row.title = record.text.title;
       row.published = record.published;
       row.file = (std::filesystem::path("records") / stored_file_name(row.seq, record.id)).string();
       row.fetched = record.fetched.value_or(now);
-      write_record_file(row.file, write_record(record.text));
-      ++files;
+      row.text = write_record(record.text);
       store_.insert_record(row);
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
-      Published p{&record, row.seq, created.size(), 0};
+      Published p{&record, row.seq, row.file, row.text, created.size(), 0};
       for (const auto& match : c.matches) {
         auto id = alert_id(match.rule_id, record.id);
         if (store_.alert_exists(id)) continue;
@@ -146,12 +152,12 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
         created.push_back(std::move(alert));
         ++p.alert_count;
       }
-      stored.push_back(p);
+      stored.push_back(std::move(p));
     }
   }
-  if (files > 0) sync_record_files();
   tx.commit();
   last_seq_ = seq;
+  next_record_seq_ = next_record_seq;
   stats_.records += stored.size();
   stats_.alerts += created.size();
 
@@ -163,6 +169,32 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     if (options_.publish_records) publish_record(*p.record, p.record_seq);
   }
   publish(created);
+  for (auto& p : stored) files_.write(std::move(p.file), std::move(p.text));
+}
+
+void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
+  using Wait = BoundedQueue<StoreBatch>::Wait;
+  pipeline.publish_pending();
+  auto next_heartbeat = std::chrono::steady_clock::now();
+  std::vector<StoreBatch> pending;
+  for (;;) {
+    StoreBatch batch;
+    auto got = batches.pop_until(batch, next_heartbeat);
+    if (got == Wait::closed) break;
+    if (got == Wait::item) {
+      pending.push_back(std::move(batch));
+      while (pending.size() < kMaxBatchesPerCommit &&
+             batches.pop_until(batch, std::chrono::steady_clock::time_point{}) == Wait::item) {
+        pending.push_back(std::move(batch));
+      }
+      pipeline.commit(pending);
+      pending.clear();
+    }
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      pipeline.heartbeat();
+      next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
+    }
+  }
 }
 
 }  // namespace wirewatch::daemon

@@ -6,13 +6,23 @@
 
 namespace wirewatch::daemon {
 
-// A prepared statement that finalizes itself; bind() is 1-based like SQLite.
+// A prepared statement borrowed from the store's cache (statements are
+// prepared once per connection, keyed by their SQL literal) and reset when the
+// lease ends; bind() is 1-based like SQLite.
 class Store::Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail("prepare");
+  Statement(Store& store, const char* sql) : db_(store.db_) {
+    auto& cached = store.statements_[sql];
+    if (!cached && sqlite3_prepare_v2(db_, sql, -1, &cached, nullptr) != SQLITE_OK) {
+      cached = nullptr;
+      fail("prepare");
+    }
+    stmt_ = cached;
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -90,6 +100,11 @@ constexpr const char* kMigrations[] = {
     );
     CREATE INDEX alerts_unpublished ON alerts (seq) WHERE published = 0;
     )sql",
+    // 2: the record's text lives in the database, the source of truth; the
+    // files under records/ are a copy for people and tools.
+    R"sql(
+    ALTER TABLE records ADD COLUMN text TEXT;
+    )sql",
 };
 
 std::string random_hex(std::size_t bytes) {
@@ -115,21 +130,25 @@ Store::Store(const std::filesystem::path& file) {
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
     migrate();
-    Statement get(db_, "SELECT value FROM meta WHERE key = 'instance'");
+    Statement get(*this, "SELECT value FROM meta WHERE key = 'instance'");
     if (get.step()) {
       instance_id_ = get.text(0);
     } else {
       instance_id_ = random_hex(8);
-      Statement put(db_, "INSERT INTO meta (key, value) VALUES ('instance', ?1)");
+      Statement put(*this, "INSERT INTO meta (key, value) VALUES ('instance', ?1)");
       put.bind(1, instance_id_).step();
     }
   } catch (...) {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close(db_);
     throw;
   }
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::~Store() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
 
 void Store::exec(const char* sql) {
   char* err = nullptr;
@@ -141,7 +160,7 @@ void Store::exec(const char* sql) {
 }
 
 void Store::migrate() {
-  Statement version_stmt(db_, "PRAGMA user_version");
+  Statement version_stmt(*this, "PRAGMA user_version");
   version_stmt.step();
   auto version = static_cast<std::size_t>(version_stmt.int64(0));
   constexpr std::size_t latest = std::size(kMigrations);
@@ -171,13 +190,13 @@ void Store::Transaction::commit() {
 }
 
 bool Store::item_seen(const std::string& source, const std::string& key) {
-  Statement s(db_, "SELECT 1 FROM items_seen WHERE source = ?1 AND key = ?2");
+  Statement s(*this, "SELECT 1 FROM items_seen WHERE source = ?1 AND key = ?2");
   return s.bind(1, source).bind(2, key).step();
 }
 
 void Store::mark_item_seen(const std::string& source, const std::string& key,
                            const std::string& outcome) {
-  Statement s(db_,
+  Statement s(*this,
               "INSERT OR REPLACE INTO items_seen (source, key, outcome, seen_at) "
               "VALUES (?1, ?2, ?3, ?4)");
   s.bind(1, source).bind(2, key).bind(3, outcome).bind(4, now_seconds().time_since_epoch().count());
@@ -185,20 +204,20 @@ void Store::mark_item_seen(const std::string& source, const std::string& key,
 }
 
 bool Store::record_exists(const std::string& id) {
-  Statement s(db_, "SELECT 1 FROM records WHERE id = ?1");
+  Statement s(*this, "SELECT 1 FROM records WHERE id = ?1");
   return s.bind(1, id).step();
 }
 
 std::uint64_t Store::next_record_seq() {
-  Statement s(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records");
+  Statement s(*this, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records");
   s.step();
   return static_cast<std::uint64_t>(s.int64(0));
 }
 
 void Store::insert_record(const RecordRow& r) {
-  Statement s(db_,
-              "INSERT INTO records (seq, id, source, url, title, file, published, fetched) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  Statement s(*this,
+              "INSERT INTO records (seq, id, source, url, title, file, published, fetched, text) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   s.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.id).bind(3, r.source);
   if (r.url.empty()) s.bind_null(4);
   else s.bind(4, r.url);
@@ -206,23 +225,24 @@ void Store::insert_record(const RecordRow& r) {
   if (r.published) s.bind(7, r.published->time_since_epoch().count());
   else s.bind_null(7);
   s.bind(8, r.fetched.time_since_epoch().count());
+  s.bind(9, r.text);
   s.step();
 }
 
 bool Store::alert_exists(const std::string& alert_id) {
-  Statement s(db_, "SELECT 1 FROM alerts WHERE alert_id = ?1");
+  Statement s(*this, "SELECT 1 FROM alerts WHERE alert_id = ?1");
   return s.bind(1, alert_id).step();
 }
 
 std::uint64_t Store::last_alert_seq() {
-  Statement s(db_, "SELECT COALESCE(MAX(seq), 0) FROM alerts");
+  Statement s(*this, "SELECT COALESCE(MAX(seq), 0) FROM alerts");
   s.step();
   return static_cast<std::uint64_t>(s.int64(0));
 }
 
 void Store::insert_alert(const StoredAlert& a, const std::string& rule,
                          const std::string& record_id, TimePoint created) {
-  Statement s(db_,
+  Statement s(*this,
               "INSERT INTO alerts (seq, alert_id, rule, record_id, topic, payload, created) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   s.bind(1, static_cast<std::int64_t>(a.seq)).bind(2, a.alert_id).bind(3, rule).bind(4, record_id);
@@ -231,7 +251,7 @@ void Store::insert_alert(const StoredAlert& a, const std::string& rule,
 }
 
 std::vector<StoredAlert> Store::unpublished_alerts() {
-  Statement s(db_,
+  Statement s(*this,
               "SELECT seq, alert_id, topic, payload FROM alerts WHERE published = 0 ORDER BY seq");
   std::vector<StoredAlert> out;
   while (s.step()) {
@@ -241,7 +261,7 @@ std::vector<StoredAlert> Store::unpublished_alerts() {
 }
 
 std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t max_rows) {
-  Statement s(db_, "SELECT seq, alert_id, topic, payload FROM alerts WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  Statement s(*this, "SELECT seq, alert_id, topic, payload FROM alerts WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   s.bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(max_rows));
   std::vector<StoredAlert> out;
   while (s.step()) {
@@ -252,8 +272,15 @@ std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t ma
 
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
+  // The flag only saves re-sending after a restart (delivery is at least once),
+  // so this transaction skips the fsync that commits creating alerts pay.
+  exec("PRAGMA synchronous=NORMAL");
+  struct RestoreFull {
+    Store& store;
+    ~RestoreFull() { sqlite3_exec(store.db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr); }
+  } restore{*this};
   Transaction tx(*this);
-  Statement s(db_, "UPDATE alerts SET published = 1 WHERE seq = ?1");
+  Statement s(*this, "UPDATE alerts SET published = 1 WHERE seq = ?1");
   for (auto seq : seqs) {
     s.reset();
     s.bind(1, static_cast<std::int64_t>(seq)).step();

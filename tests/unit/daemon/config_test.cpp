@@ -68,7 +68,7 @@ extra: 1
   std::vector<std::string> expected = {
       "/c.yaml:15:1: error: unknown key `extra` in config (expected one of: state_dir, rules, "
       "publish, sources, log)",
-      "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint)",
+      "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint, replay, sndhwm, records, curve)",
       "/c.yaml:4:13: error: invalid endpoint `http://nope` (expected tcp://HOST:PORT, "
       "tcp://HOST:* or ipc://PATH)",
       "/c.yaml:7:9: error: invalid source id `Inbox` (expected [a-z0-9][a-z0-9_-]*)",

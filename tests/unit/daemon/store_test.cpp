@@ -45,7 +45,13 @@ TEST(Store, SeenItemsAndRecordsSurviveReopen) {
     Store::Transaction tx(s);
     EXPECT_FALSE(s.item_seen("inbox", "a.txt:1"));
     s.mark_item_seen("inbox", "a.txt:1", "record abc");
-    RecordRow row{"abc", s.next_record_seq(), "inbox", "", "T", "records/001_abc.txt", {}, now_seconds()};
+    RecordRow row;
+    row.id = "abc";
+    row.seq = s.next_record_seq();
+    row.source = "inbox";
+    row.title = "T";
+    row.file = "records/001_abc.txt";
+    row.fetched = now_seconds();
     EXPECT_EQ(row.seq, 1u);
     s.insert_record(row);
     tx.commit();

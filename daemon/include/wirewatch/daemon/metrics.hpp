@@ -78,8 +78,8 @@ struct LabelValuesLess {
   using is_transparent = void;
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                        [](std::string_view x, std::string_view y) { return x < y; });
+    auto less = [](std::string_view x, std::string_view y) { return x < y; };
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), less);
   }
 };
 }  // namespace detail
@@ -179,7 +179,7 @@ std::string escape_help(std::string_view help);          // \ newline
 std::string format_sample_value(double value);           // shortest; +Inf, -Inf, NaN
 
 // The metrics wirewatchd exposes. The lead's wiring increments them:
-//   fetches.with({"200"}).inc()            per HTTP fetch, by status ("304", "error" when no response)
+//   fetches.with({"200"}).inc()            per HTTP fetch, by status ("304"; "error": no response)
 //   fetched_bytes.inc(n)                   body bytes received
 //   items.with({source}).inc()             items a source produced (feed entries, inbox files)
 //   records.with({source}).inc()           records stored

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/daemon/bounded_queue.hpp"
 #include "wirewatch/daemon/prepare.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
@@ -54,6 +56,26 @@ struct PipelineOptions {
 inline constexpr const char* kHeartbeatTopic = "wirewatch.heartbeat";
 inline constexpr std::chrono::seconds kHeartbeatInterval{1};
 
+// Writes the record files under state_dir/records on its own thread, off the
+// store thread's path: the database holds the text, the files are a copy for
+// people and tools, written after the commit (atomically, by rename).
+class RecordFileWriter {
+ public:
+  explicit RecordFileWriter(std::filesystem::path state_dir);
+  ~RecordFileWriter();  // writes what is queued, then stops
+  RecordFileWriter(const RecordFileWriter&) = delete;
+  RecordFileWriter& operator=(const RecordFileWriter&) = delete;
+
+  void write(std::filesystem::path relative, std::string content);
+
+ private:
+  void write_now(const std::filesystem::path& relative, const std::string& content);
+
+  std::filesystem::path state_dir_;
+  BoundedQueue<std::pair<std::filesystem::path, std::string>> queue_{4096};
+  std::thread thread_;
+};
+
 class Pipeline {
  public:
   Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules, PipelineOptions options);
@@ -72,8 +94,6 @@ class Pipeline {
  private:
   void publish(const std::vector<StoredAlert>& alerts);
   void publish_record(const Record& record, std::uint64_t seq);
-  void write_record_file(const std::filesystem::path& relative, const std::string& content);
-  void sync_record_files();
 
   Store& store_;
   Publisher& publisher_;
@@ -81,6 +101,15 @@ class Pipeline {
   PipelineOptions options_;
   IngestStats stats_;
   std::uint64_t last_seq_ = 0;
+  std::uint64_t next_record_seq_ = 0;
+  RecordFileWriter files_;
 };
+
+inline constexpr std::size_t kMaxBatchesPerCommit = 256;
+
+// The store thread's loop: publishes what is pending, then commits whatever
+// batches are waiting (up to kMaxBatchesPerCommit in one transaction) and sends
+// the heartbeat every kHeartbeatInterval, until `batches` is closed and empty.
+void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches);
 
 }  // namespace wirewatch::daemon

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "wirewatch/common/time.hpp"
@@ -34,6 +35,7 @@ struct RecordRow {
   std::string url;
   std::string title;
   std::string file;  // path relative to state_dir
+  std::string text;  // the record file's content (write_record)
   std::optional<TimePoint> published;
   TimePoint fetched;
 };
@@ -93,6 +95,7 @@ class Store {
 
   sqlite3* db_ = nullptr;
   std::string instance_id_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
 }  // namespace wirewatch::daemon
