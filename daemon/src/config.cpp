@@ -4,6 +4,7 @@
 #include <set>
 
 #include "wirewatch/common/yaml.hpp"
+#include "wirewatch/daemon/metrics_server.hpp"
 
 namespace wirewatch::daemon {
 namespace {
@@ -30,7 +31,8 @@ class ConfigReader {
                  "the config must be a mapping of keys (state_dir, rules, publish, sources, log)");
       return std::nullopt;
     }
-    doc_.check_keys(root, {"state_dir", "rules", "publish", "sources", "log"}, "config", diags_);
+    doc_.check_keys(root, {"state_dir", "rules", "publish", "sources", "log", "metrics"}, "config",
+                    diags_);
 
     if (auto n = required(root, "state_dir")) {
       if (auto p = path(n, "state_dir")) config.state_dir = *p;
@@ -39,6 +41,7 @@ class ConfigReader {
     if (auto n = required(root, "publish")) read_publish(n, config);
     if (auto n = root["sources"]) read_sources(n, config);
     if (auto n = root["log"]) read_log(n, config);
+    if (auto n = root["metrics"]) read_metrics(n, config);
     if (diags_.has_errors()) return std::nullopt;
     return config;
   }
@@ -208,6 +211,22 @@ class ConfigReader {
         if (auto v = path(p, "path")) source.path = *v;
       }
       config.sources.push_back(std::move(source));
+    }
+  }
+
+  void read_metrics(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc_.error(diags_, n, "`metrics` must be a mapping (listen)");
+      return;
+    }
+    doc_.check_keys(n, {"listen"}, "metrics", diags_);
+    if (auto l = required(n, "listen", "metrics")) {
+      auto v = doc_.scalar(l, "metrics.listen", diags_);
+      if (v && !parse_listen_address(*v)) {
+        doc_.error(diags_, l, "invalid `metrics.listen` `" + *v + "` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+      } else if (v) {
+        config.metrics.listen = *v;
+      }
     }
   }
 

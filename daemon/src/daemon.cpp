@@ -11,7 +11,9 @@
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
+#include "wirewatch/daemon/metrics_server.hpp"
 #include "wirewatch/daemon/replay.hpp"
+#include "wirewatch/daemon/service_notifier.hpp"
 
 namespace wirewatch::daemon {
 namespace {
@@ -28,9 +30,10 @@ std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
 }
 
 void write_endpoints(const std::filesystem::path& state_dir, const Publisher& publisher,
-                     const ReplayServer* replay) {
+                     const ReplayServer* replay, const MetricsServer* metrics) {
   nlohmann::json j = {{"publish", publisher.bound_endpoints()}};
   if (replay) j["replay"] = replay->bound_endpoints();
+  if (metrics) j["metrics"] = metrics->bound_address();
   auto path = state_dir / "endpoints.json";
   auto tmp = state_dir / "endpoints.json.tmp";
   {
@@ -58,7 +61,12 @@ int run_daemon(const Config& config) {
   const sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  MetricsRegistry registry;
+  WirewatchMetrics metrics(registry);
+  ServiceNotifier notifier;
+
   auto initial = load_and_report(config);
+  metrics.rules_reloaded(initial != nullptr, initial ? initial->size() : 0);
   if (!initial) {
     spdlog::error("rules are invalid; not starting");
     return kExitConfig;
@@ -73,6 +81,7 @@ int run_daemon(const Config& config) {
   std::unique_ptr<Publisher> publisher;
   std::unique_ptr<ReplayServer> replay;
   std::unique_ptr<ZapHandler> zap;
+  std::unique_ptr<MetricsServer> metrics_server;
   const auto database = config.state_dir / "wirewatch.db";
   try {
     std::filesystem::create_directories(config.state_dir);
@@ -86,7 +95,10 @@ int run_daemon(const Config& config) {
       replay = std::make_unique<ReplayServer>(zmq_context, config.publish.replay, database,
                                               config.publish.curve);
     }
-    write_endpoints(config.state_dir, *publisher, replay.get());
+    if (!config.metrics.listen.empty()) {
+      metrics_server = std::make_unique<MetricsServer>(registry, config.metrics.listen);
+    }
+    write_endpoints(config.state_dir, *publisher, replay.get(), metrics_server.get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return kExitFailure;
@@ -95,6 +107,7 @@ int run_daemon(const Config& config) {
   if (replay) {
     for (const auto& ep : replay->bound_endpoints()) spdlog::info("replay on {}", ep);
   }
+  if (metrics_server) spdlog::info("metrics on http://{}/metrics", metrics_server->bound_address());
   std::jthread zap_thread, replay_thread;
   if (zap) zap_thread = std::jthread([&zap](std::stop_token st) { zap->serve(st); });
   if (replay) replay_thread = std::jthread([&replay](std::stop_token st) { replay->serve(st); });
@@ -104,7 +117,8 @@ int run_daemon(const Config& config) {
   BoundedQueue<StoreBatch> batches(kQueueCapacity);
   std::atomic<bool> pipeline_failed{false};
   Pipeline pipeline(*store, *publisher, rules,
-                    {config.state_dir, store->instance_id(), config.publish.records});
+                    {config.state_dir, store->instance_id(), config.publish.records, &metrics,
+                     &notifier});
 
   // The store-and-publish thread: the only user of the Store and the Publisher
   // from here until it is joined. It wakes for batches and for the heartbeat,
@@ -145,21 +159,29 @@ int run_daemon(const Config& config) {
   }
   spdlog::info("wirewatchd started: {} source(s), state in {}", config.sources.size(),
                config.state_dir.string());
+  if (metrics_server) metrics_server->set_ready(true);
+  notifier.ready();
 
   for (;;) {
     siginfo_t info;
     int sig = sigwaitinfo(&signals, &info);
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP: reloading rules");
+      notifier.reloading();
       if (auto fresh = load_and_report(config)) {
         auto n = fresh->size();
         rules.set(std::move(fresh));
+        metrics.rules_reloaded(true, n);
         spdlog::info("rules reloaded: {} rule(s) active", n);
       } else {
+        metrics.rules_reloaded(false, 0);
         spdlog::error("rules reload refused; the previous rules stay active");
       }
+      notifier.ready();
     } else if (sig == SIGTERM || sig == SIGINT) {
       spdlog::info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      notifier.stopping();
+      if (metrics_server) metrics_server->set_ready(false);
       break;
     }
   }
@@ -174,6 +196,7 @@ int run_daemon(const Config& config) {
   store_thread.join();
   replay_thread = {};
   zap_thread = {};
+  if (metrics_server) metrics_server->stop();
   const auto& stats = pipeline.stats();
   spdlog::info("stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected this run",
                stats.records, stats.alerts, stats.duplicates, stats.rejected);

@@ -1,12 +1,12 @@
 // wirewatchd — the wirewatch daemon.
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
 #include "wirewatch/daemon/config.hpp"
 #include "wirewatch/daemon/daemon.hpp"
+#include "wirewatch/daemon/journal_sink.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
 using namespace wirewatch::daemon;
@@ -27,9 +27,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  // Logs go to stderr (the journal under systemd); stdout stays free.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("wirewatchd"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  // Logs go to the journal under systemd (with SOURCE_ID, RULE_ID, ALERT_ID,
+  // SEQ fields), else to stderr; stdout stays free.
+  setup_logging(spdlog::level::info);
   auto loaded = load_config(config_file);
   std::cerr << loaded.diagnostics.render();
   if (!loaded.config) return kExitConfig;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "wirewatch/daemon/alert.hpp"
+#include "wirewatch/daemon/journal_sink.hpp"
 #include "wirewatch/normalizer/record.hpp"
 
 namespace wirewatch::daemon {
@@ -33,6 +34,18 @@ void Pipeline::heartbeat() {
   nlohmann::json j = {
       {"seq", last_seq_}, {"instance", options_.instance_id}, {"time", format_utc(now_seconds())}};
   publisher_.publish(kHeartbeatTopic, dump(j));
+  // The watchdog is fed from here, the store thread's own loop: if the pipeline
+  // stalls, systemd restarts the service.
+  if (auto* n = options_.notifier; n && n->enabled()) {
+    if (n->watchdog_interval()) n->watchdog();
+    n->status(fmt::format("{} record(s), {} alert(s) since start; last seq {}", stats_.records,
+                          stats_.alerts, last_seq_));
+  }
+  if (auto* m = options_.metrics) {
+    auto drops = publisher_.drops();
+    if (drops > reported_drops_) m->publish_drops.inc(drops - reported_drops_);
+    reported_drops_ = drops;
+  }
 }
 
 void Pipeline::publish_record(const Record& record, std::uint64_t seq) {
@@ -118,6 +131,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     for (auto& c : batch.candidates) {
       if (store_.item_seen(c.source_id, c.item_key)) continue;
       if (!c.record) {
+        if (options_.metrics) options_.metrics->rejected.with({c.source_id}).inc();
         spdlog::warn("source {}: skipping {}: {}", c.source_id, c.origin, c.rejection);
         store_.mark_item_seen(c.source_id, c.item_key, "rejected: " + c.rejection);
         ++stats_.rejected;
@@ -125,6 +139,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       }
       const Record& record = *c.record;
       if (store_.record_exists(record.id)) {
+        if (options_.metrics) options_.metrics->duplicates.with({c.source_id}).inc();
         spdlog::info("source {}: {} is a duplicate of record {}", c.source_id, c.origin, record.id);
         store_.mark_item_seen(c.source_id, c.item_key, "duplicate " + record.id);
         ++stats_.duplicates;
@@ -161,8 +176,17 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   stats_.records += stored.size();
   stats_.alerts += created.size();
 
+  if (auto* m = options_.metrics) {
+    for (const auto& p : stored) m->records.with({p.record->source}).inc();
+    for (const auto& a : created) m->alerts.with({a.alert_id.substr(0, a.alert_id.rfind(':'))}).inc();
+    m->alerts_published.inc(created.size());
+  }
   for (const auto& p : stored) {
     for (std::size_t i = p.first_alert; i < p.first_alert + p.alert_count; ++i) {
+      LogFields fields{{"SOURCE_ID", p.record->source},
+                       {"RULE_ID", created[i].alert_id.substr(0, created[i].alert_id.rfind(':'))},
+                       {"ALERT_ID", created[i].alert_id},
+                       {"SEQ", std::to_string(created[i].seq)}};
       spdlog::info("alert seq={} {} topic={} title=\"{}\"", created[i].seq, created[i].alert_id,
                    created[i].topic, p.record->text.title);
     }

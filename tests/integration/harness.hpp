@@ -64,7 +64,9 @@ class TempDir {
 // A child process with stdout and stderr sent to files.
 class Process {
  public:
-  Process(std::vector<std::string> argv, fs::path out, fs::path err)
+  // `env`: extra NAME=value entries on top of this process's environment.
+  Process(std::vector<std::string> argv, fs::path out, fs::path err,
+          std::vector<std::string> env = {})
       : out_(std::move(out)), err_(std::move(err)) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -73,7 +75,11 @@ class Process {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e) envp.push_back(*e);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), envp.data()) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&fa);
   }
   ~Process() {

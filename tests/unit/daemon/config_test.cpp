@@ -67,7 +67,7 @@ extra: 1
   auto h = headlines(r);
   std::vector<std::string> expected = {
       "/c.yaml:15:1: error: unknown key `extra` in config (expected one of: state_dir, rules, "
-      "publish, sources, log)",
+      "publish, sources, log, metrics)",
       "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint, replay, sndhwm, records, curve)",
       "/c.yaml:4:13: error: invalid endpoint `http://nope` (expected tcp://HOST:PORT, "
       "tcp://HOST:* or ipc://PATH)",
@@ -85,6 +85,16 @@ TEST(Config, MissingRequiredKeys) {
   auto h = headlines(r);
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(h[0], "/c.yaml:1:1: error: missing required key `state_dir` in config");
+}
+
+TEST(Config, MetricsListenIsChecked) {
+  auto ok = parse_config("/c.yaml", "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: {listen: \"127.0.0.1:9464\"}\n");
+  ASSERT_TRUE(ok.config) << ok.diagnostics.render();
+  EXPECT_EQ(ok.config->metrics.listen, "127.0.0.1:9464");
+  auto bad = parse_config("/c.yaml", "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: {listen: nowhere}\n");
+  EXPECT_FALSE(bad.config);
+  ASSERT_EQ(headlines(bad).size(), 1u);
+  EXPECT_EQ(headlines(bad)[0], "/c.yaml:4:19: error: invalid `metrics.listen` `nowhere` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
 }
 
 TEST(Config, DuplicateKeyIsAnError) {

@@ -31,12 +31,17 @@ struct PublishConfig {
   std::optional<CurveServerKeys> curve;
 };
 
+struct MetricsConfig {
+  std::string listen;  // HOST:PORT for /metrics, /-/healthy, /-/ready; empty: off
+};
+
 struct Config {
   std::filesystem::path file;       // the config file itself
   std::filesystem::path state_dir;  // database, stored records, endpoints.json
   std::vector<std::filesystem::path> rules;
   PublishConfig publish;
   std::vector<SourceConfig> sources;
+  MetricsConfig metrics;
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

@@ -13,6 +13,8 @@
 
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
+#include "wirewatch/daemon/metrics.hpp"
+#include "wirewatch/daemon/service_notifier.hpp"
 #include "wirewatch/daemon/prepare.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
@@ -51,6 +53,8 @@ struct PipelineOptions {
   std::filesystem::path state_dir;
   std::string instance_id;
   bool publish_records = false;
+  WirewatchMetrics* metrics = nullptr;   // counted when set
+  ServiceNotifier* notifier = nullptr;  // WATCHDOG=1 and STATUS= with each heartbeat
 };
 
 inline constexpr const char* kHeartbeatTopic = "wirewatch.heartbeat";
@@ -102,6 +106,7 @@ class Pipeline {
   IngestStats stats_;
   std::uint64_t last_seq_ = 0;
   std::uint64_t next_record_seq_ = 0;
+  std::uint64_t reported_drops_ = 0;
   RecordFileWriter files_;
 };
 
