@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   cli::add_alert_commands(app, exit);
   cli::add_feed_commands(app, exit);
   cli::add_extract_commands(app, exit);
+  cli::add_service_commands(app, exit);
 
   try {
     app.parse(argc, argv);

@@ -78,3 +78,16 @@ TEST(Cli, MatchReportsUnreadableRecords) {
   EXPECT_NE(r.err.find("bad.txt: error: not valid UTF-8"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("missing.txt: error: cannot open file"), std::string::npos) << r.err;
 }
+
+TEST(Cli, CheckValidatesConfigAndRulesTogether) {
+  TempDir tmp;
+  auto ok = run({wirewatch_path(), "check", std::string(WIREWATCH_SOURCE_DIR) + "/config/wirewatch.yaml"},
+                tmp.path());
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.err.find("OK (1 source(s), 4 rule(s))"), std::string::npos) << ok.err;
+  write_file(tmp.path() / "rules.yaml", "rules:\n  - id: x\n    query: (\n");
+  write_file(tmp.path() / "c.yaml", "state_dir: s\nrules: rules.yaml\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\n");
+  auto bad = run({wirewatch_path(), "check", (tmp.path() / "c.yaml").string()}, tmp.path());
+  EXPECT_EQ(bad.code, 78);
+  EXPECT_NE(bad.err.find("rules.yaml:3:"), std::string::npos) << bad.err;
+}
