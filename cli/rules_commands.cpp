@@ -1,6 +1,7 @@
-// wirewatch rules check | match
+// wirewatch rules check | rules test | match
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "commands.hpp"
@@ -33,11 +34,115 @@ int rules_check(const std::vector<std::string>& paths, const std::string& format
   return kExitOk;
 }
 
-int match_files(const std::vector<std::string>& rule_paths, const std::vector<std::string>& files) {
-  auto loaded = load_rules_reporting(rule_paths, false);
+// The text of a line of a file, for the caret under a failing test.
+class SourceLines {
+ public:
+  std::string line(const std::string& file, int n) {
+    auto it = files_.find(file);
+    if (it == files_.end()) {
+      std::vector<std::string> lines;
+      std::ifstream in(file, std::ios::binary);
+      for (std::string l; std::getline(in, l);) {
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        lines.push_back(std::move(l));
+      }
+      it = files_.emplace(file, std::move(lines)).first;
+    }
+    if (n < 1 || static_cast<std::size_t>(n) > it->second.size()) return {};
+    return it->second[static_cast<std::size_t>(n - 1)];
+  }
+
+ private:
+  std::map<std::string, std::vector<std::string>> files_;
+};
+
+int rules_test(const std::vector<std::string>& paths, const std::string& format) {
+  const bool json = format == "json";
+  auto loaded = load_rules_reporting(paths, json);
   if (!loaded.ok()) return kExitConfig;
+  const auto results = loaded.rules->run_tests();
+  std::size_t failed = 0;
+  std::size_t without = loaded.rules->size() - results.size();
+  SourceLines sources;
+  auto report = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (!r.ok()) ++failed;
+    if (json) {
+      auto failures = nlohmann::json::array();
+      for (const auto& f : r.failures)
+        failures.push_back({{"file", f.where.file},
+                            {"line", f.where.line},
+                            {"column", f.where.column},
+                            {"expected", f.expected_match ? "match" : "no_match"},
+                            {"message", f.message}});
+      report.push_back({{"rule", r.rule_id},
+                        {"enabled", r.enabled},
+                        {"cases", r.cases},
+                        {"passed", r.ok()},
+                        {"failures", failures}});
+      continue;
+    }
+    std::cout << (r.ok() ? "PASS " : "FAIL ") << r.rule_id << " (" << r.cases
+              << (r.cases == 1 ? " case" : " cases");
+    if (!r.ok()) std::cout << ", " << r.failures.size() << " failed";
+    if (!r.enabled) std::cout << "; rule disabled";
+    std::cout << ")\n";
+    for (const auto& f : r.failures) {
+      Diagnostic d{wirewatch::Severity::error, f.where, f.message, sources.line(f.where.file, f.where.line)};
+      std::istringstream lines(d.render());
+      for (std::string l; std::getline(lines, l);) std::cout << "  " << l << '\n';
+    }
+  }
+  if (json) {
+    std::cout << json_line(report) << '\n';
+  } else {
+    std::cout << results.size() << " rule(s) tested: " << results.size() - failed << " passed, " << failed
+              << " failed";
+    if (without) std::cout << "; " << without << " rule(s) without tests";
+    std::cout << '\n';
+  }
+  std::cout.flush();
+  return failed ? kExitFailure : kExitOk;
+}
+
+struct MatchArgs {
+  std::vector<std::string> rules, files, explain_rules;
+  bool explain = false;
+  std::string url, author, source, lang;
+};
+
+void print_explanation(const rules::Explanation& e) {
+  std::cout << "  " << e.rule_id << ": " << (e.matched ? "MATCH" : "no match");
+  std::vector<std::string> why;
+  if (!e.enabled) why.push_back("rule disabled");
+  if (!e.source_ok) why.push_back("source not in the rule's `sources`");
+  if (!e.candidate) {
+    std::string missing;
+    for (const auto& m : e.missing) missing += (missing.empty() ? "" : "; ") + ("`" + m + "`");
+    why.push_back("not a candidate: nothing of " + missing + " occurs");
+  }
+  for (std::size_t i = 0; i < why.size(); ++i) std::cout << (i ? "; " : " (") << why[i];
+  if (!why.empty()) std::cout << ")";
+  std::cout << '\n';
+  for (const auto& line : e.lines) {
+    std::cout << "    " << std::string(static_cast<std::size_t>(line.depth) * 2, ' ')
+              << (line.value ? "[yes] " : "[no]  ") << line.node;
+    if (!line.detail.empty()) std::cout << "  — " << line.detail;
+    std::cout << '\n';
+  }
+}
+
+int match_files(const MatchArgs& args) {
+  auto loaded = load_rules_reporting(args.rules, false);
+  if (!loaded.ok()) return kExitConfig;
+  for (const auto& id : args.explain_rules) {
+    if (!loaded.rules->find(id)) {
+      std::cerr << "wirewatch: no rule with id `" << id << "`\n";
+      return daemon::kExitUsage;
+    }
+  }
   int status = kExitOk;
-  for (const auto& file : files) {
+  for (const auto& file : args.files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       std::cerr << file << ": error: cannot open file\n";
@@ -54,16 +159,24 @@ int match_files(const std::vector<std::string>& rule_paths, const std::vector<st
     }
     const auto& text = std::get<RecordText>(parsed);
     auto named = id_from_file_name(fs::path(file).filename().string());
-    const std::string id = named ? *named : record_id("", text);
-    const rules::TextDocument doc(text.title, text.body());
+    const std::string id = named ? *named : record_id(args.url, text);
+    rules::TextDocument doc(text.title, text.body());
+    doc.set_url(args.url).set_author(args.author).set_source_id(args.source).set_lang(args.lang);
+    if (args.explain) {
+      std::cout << "record " << file << " (" << id << ")\n";
+      for (const auto& e : loaded.rules->explain(doc, args.explain_rules)) print_explanation(e);
+      continue;
+    }
     for (const auto& m : loaded.rules->match(doc)) {
       nlohmann::json line = {{"rule", m.rule_id},
                              {"topic", m.topic},
+                             {"severity", std::string(rules::severity_name(m.severity))},
                              {"file", file},
                              {"record_id", id},
                              {"alert_id", daemon::alert_id(m.rule_id, id)},
                              {"matched", m.matched},
-                             {"hits", daemon::hits_json(m)}};
+                             {"hits", daemon::hits_json(m)},
+                             {"snippet", m.snippet}};
       std::cout << json_line(line) << '\n';
     }
   }
@@ -77,27 +190,39 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
   auto* rules_cmd = app.add_subcommand("rules", "work with rule files");
   rules_cmd->require_subcommand(1);
 
-  struct CheckArgs {
+  struct FileArgs {
     std::vector<std::string> paths;
     std::string format = "text";
   };
-  auto check_args = std::make_shared<CheckArgs>();
-  auto* check = rules_cmd->add_subcommand("check", "validate rule files; diagnostics on stderr");
+  auto check_args = std::make_shared<FileArgs>();
+  auto* check = rules_cmd->add_subcommand("check", "validate rule files; diagnostics on stderr; exit 0 or 78");
   check->add_option("PATH", check_args->paths, "rule file or directory of *.yaml")->required();
   check->add_option("--format", check_args->format, "diagnostics format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   check->callback([&exit, check_args] { exit.value = rules_check(check_args->paths, check_args->format); });
 
-  struct MatchArgs {
-    std::vector<std::string> rules, files;
-  };
+  auto test_args = std::make_shared<FileArgs>();
+  auto* test = rules_cmd->add_subcommand(
+      "test", "run every rule's inline tests; pass/fail per rule; exit 0, 1 on a failure, 78 on invalid rules");
+  test->add_option("PATH", test_args->paths, "rule file or directory of *.yaml")->required();
+  test->add_option("--format", test_args->format, "report format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  test->callback([&exit, test_args] { exit.value = rules_test(test_args->paths, test_args->format); });
+
   auto match_args = std::make_shared<MatchArgs>();
   auto* match = app.add_subcommand("match", "match record files; one JSON line per match");
   match->add_option("--rules", match_args->rules, "rule file or directory (repeatable)")
       ->required()
       ->allow_extra_args(false);
   match->add_option("FILE", match_args->files, "record files")->required();
-  match->callback([&exit, match_args] { exit.value = match_files(match_args->rules, match_args->files); });
+  match->add_flag("--explain", match_args->explain, "show why each rule matched or not, as text");
+  match->add_option("--rule", match_args->explain_rules, "with --explain: only this rule id (repeatable)")
+      ->allow_extra_args(false);
+  match->add_option("--url", match_args->url, "the records' URL (for url: and site:)");
+  match->add_option("--author", match_args->author, "the records' author (for author:)");
+  match->add_option("--source", match_args->source, "the records' source id (for source: and sources:)");
+  match->add_option("--lang", match_args->lang, "the records' language tag (for lang:)");
+  match->callback([&exit, match_args] { exit.value = match_files(*match_args); });
 }
 
 }  // namespace wirewatch::cli

@@ -1,8 +1,10 @@
 #include "wirewatch/daemon/config.hpp"
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
+#include "wirewatch/common/units.hpp"
 #include "wirewatch/common/yaml.hpp"
 #include "wirewatch/daemon/metrics_server.hpp"
 
@@ -21,18 +23,20 @@ bool is_source_id(const std::string& id) {
 class ConfigReader {
  public:
   ConfigReader(const YamlDocument& doc, std::filesystem::path base, Diagnostics& diags)
-      : doc_(doc), base_(std::move(base)), diags_(diags) {}
+      : doc_ptr_(&doc), base_(std::move(base)), diags_(diags) {}
 
   std::optional<Config> read() {
     Config config;
-    const auto& root = doc_.root();
+    const auto& root = doc().root();
     if (!root.IsMap()) {
-      doc_.error(diags_, root.IsNull() ? SourceLocation{doc_.file(), 1, 1} : doc_.location(root),
+      doc().error(diags_, root.IsNull() ? SourceLocation{doc().file(), 1, 1} : doc().location(root),
                  "the config must be a mapping of keys (state_dir, rules, publish, sources, log)");
       return std::nullopt;
     }
-    doc_.check_keys(root, {"state_dir", "rules", "publish", "sources", "log", "metrics"}, "config",
-                    diags_);
+    doc().check_keys(root,
+                     {"state_dir", "rules", "publish", "sources", "sources_dir", "http", "log",
+                      "metrics", "retention"},
+                     "config", diags_);
 
     if (auto n = required(root, "state_dir")) {
       if (auto p = path(n, "state_dir")) config.state_dir = *p;
@@ -40,6 +44,11 @@ class ConfigReader {
     if (auto n = required(root, "rules")) read_rules(n, config);
     if (auto n = required(root, "publish")) read_publish(n, config);
     if (auto n = root["sources"]) read_sources(n, config);
+    if (auto n = root["sources_dir"]) read_sources_dir(n, config);
+    if (auto n = root["http"]) read_http(n, config);
+    if (auto n = root["retention"]) {
+      if (auto d = duration(n, "retention")) config.retention = *d;
+    }
     if (auto n = root["log"]) read_log(n, config);
     if (auto n = root["metrics"]) read_metrics(n, config);
     if (diags_.has_errors()) return std::nullopt;
@@ -50,7 +59,7 @@ class ConfigReader {
   YAML::Node required(const YAML::Node& map, const char* key, const char* where = "config") {
     auto n = map[key];
     if (!n || n.IsNull()) {
-      doc_.error(diags_, n ? n : map,
+      doc().error(diags_, n ? n : map,
                  std::string("missing required key `") + key + "` in " + where);
       return YAML::Node(YAML::NodeType::Undefined);
     }
@@ -58,10 +67,10 @@ class ConfigReader {
   }
 
   std::optional<std::filesystem::path> path(const YAML::Node& n, const char* key) {
-    auto s = doc_.scalar(n, key, diags_);
+    auto s = doc().scalar(n, key, diags_);
     if (!s) return std::nullopt;
     if (s->empty()) {
-      doc_.error(diags_, n, std::string("`") + key + "` must not be empty");
+      doc().error(diags_, n, std::string("`") + key + "` must not be empty");
       return std::nullopt;
     }
     std::filesystem::path p(*s);
@@ -72,7 +81,7 @@ class ConfigReader {
     if (n.IsSequence()) {
       for (const auto& item : n)
         if (auto p = path(item, "rules")) config.rules.push_back(*p);
-      if (n.size() == 0) doc_.error(diags_, n, "`rules` lists no path");
+      if (n.size() == 0) doc().error(diags_, n, "`rules` lists no path");
     } else if (auto p = path(n, "rules")) {
       config.rules.push_back(*p);
     }
@@ -83,17 +92,17 @@ class ConfigReader {
     std::vector<YAML::Node> items;
     if (node.IsSequence()) {
       for (const auto& item : node) items.push_back(item);
-      if (items.empty()) doc_.error(diags_, node, std::string("`") + key + "` lists no endpoint");
+      if (items.empty()) doc().error(diags_, node, std::string("`") + key + "` lists no endpoint");
     } else {
       items.push_back(node);
     }
     static const std::regex kEndpoint(R"(^(tcp://[^\s]+:(\d+|\*)|ipc://[^\s]+|inproc://[^\s]+)$)");
     std::vector<std::string> out;
     for (const auto& item : items) {
-      auto s = doc_.scalar(item, key, diags_);
+      auto s = doc().scalar(item, key, diags_);
       if (!s) continue;
       if (!std::regex_match(*s, kEndpoint)) {
-        doc_.error(diags_, item,
+        doc().error(diags_, item,
                    "invalid endpoint `" + *s + "` (expected tcp://HOST:PORT, tcp://HOST:* or ipc://PATH)");
         continue;
       }
@@ -103,16 +112,16 @@ class ConfigReader {
   }
 
   std::optional<bool> boolean(const YAML::Node& n, const char* key) {
-    auto s = doc_.scalar(n, key, diags_);
+    auto s = doc().scalar(n, key, diags_);
     if (!s) return std::nullopt;
     if (*s == "true") return true;
     if (*s == "false") return false;
-    doc_.error(diags_, n, std::string("`") + key + "` must be true or false");
+    doc().error(diags_, n, std::string("`") + key + "` must be true or false");
     return std::nullopt;
   }
 
   std::optional<long long> integer(const YAML::Node& n, const char* key, long long min, long long max) {
-    auto s = doc_.scalar(n, key, diags_);
+    auto s = doc().scalar(n, key, diags_);
     if (!s) return std::nullopt;
     try {
       std::size_t used = 0;
@@ -120,17 +129,17 @@ class ConfigReader {
       if (used == s->size() && v >= min && v <= max) return v;
     } catch (const std::exception&) {
     }
-    doc_.error(diags_, n, std::string("`") + key + "` must be an integer from " +
+    doc().error(diags_, n, std::string("`") + key + "` must be an integer from " +
                               std::to_string(min) + " to " + std::to_string(max));
     return std::nullopt;
   }
 
   void read_publish(const YAML::Node& n, Config& config) {
     if (!n.IsMap()) {
-      doc_.error(diags_, n, "`publish` must be a mapping (endpoint, replay, sndhwm, records, curve)");
+      doc().error(diags_, n, "`publish` must be a mapping (endpoint, replay, sndhwm, records, curve)");
       return;
     }
-    doc_.check_keys(n, {"endpoint", "replay", "sndhwm", "records", "curve"}, "publish", diags_);
+    doc().check_keys(n, {"endpoint", "replay", "sndhwm", "records", "curve"}, "publish", diags_);
     if (auto ep = required(n, "endpoint", "publish")) {
       config.publish.endpoints = endpoints(ep, "publish.endpoint");
     }
@@ -146,26 +155,26 @@ class ConfigReader {
 
   void read_curve(const YAML::Node& n, Config& config) {
     if (!n.IsMap()) {
-      doc_.error(diags_, n, "`publish.curve` must be a mapping (secret_key_file, allow)");
+      doc().error(diags_, n, "`publish.curve` must be a mapping (secret_key_file, allow)");
       return;
     }
-    doc_.check_keys(n, {"secret_key_file", "allow"}, "publish.curve", diags_);
+    doc().check_keys(n, {"secret_key_file", "allow"}, "publish.curve", diags_);
     CurveServerKeys keys;
     if (auto f = required(n, "secret_key_file", "publish.curve")) {
       if (auto p = path(f, "secret_key_file")) {
         std::string error;
         if (auto key = read_curve_key(*p, &error)) keys.secret_z85 = *key;
-        else doc_.error(diags_, f, error);
+        else doc().error(diags_, f, error);
       }
     }
     if (auto allow = required(n, "allow", "publish.curve")) {
       if (!allow.IsSequence()) {
-        doc_.error(diags_, allow, "`publish.curve.allow` must be a list of client public keys");
+        doc().error(diags_, allow, "`publish.curve.allow` must be a list of client public keys");
       } else {
         for (const auto& k : allow) {
-          auto v = doc_.scalar(k, "publish.curve.allow", diags_);
+          auto v = doc().scalar(k, "publish.curve.allow", diags_);
           if (v && !is_z85_key(*v)) {
-            doc_.error(diags_, k, "not a Z85 CURVE public key (40 characters): `" + *v + "`");
+            doc().error(diags_, k, "not a Z85 CURVE public key (40 characters): `" + *v + "`");
           } else if (v) {
             keys.allowed_clients.insert(*v);
           }
@@ -175,55 +184,181 @@ class ConfigReader {
     config.publish.curve = std::move(keys);
   }
 
+  std::optional<std::chrono::milliseconds> duration(const YAML::Node& n, const char* key) {
+    auto v = doc().scalar(n, key, diags_);
+    if (!v) return std::nullopt;
+    auto d = parse_duration(*v);
+    if (!d || d->count() == 0) {
+      doc().error(diags_, n, std::string("`") + key + "` must be a duration with a unit, e.g. 30s, 5m, 6h, 30d");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  std::optional<std::uint64_t> size(const YAML::Node& n, const char* key) {
+    auto v = doc().scalar(n, key, diags_);
+    if (!v) return std::nullopt;
+    auto b = parse_size(*v);
+    if (!b) {
+      doc().error(diags_, n, std::string("`") + key + "` must be a size with a unit, e.g. 100B, 64KiB, 10MiB");
+      return std::nullopt;
+    }
+    return b;
+  }
+
   void read_sources(const YAML::Node& n, Config& config) {
     if (n.IsNull()) return;
     if (!n.IsSequence()) {
-      doc_.error(diags_, n, "`sources` must be a list");
+      doc().error(diags_, n, "`sources` must be a list");
       return;
     }
-    std::set<std::string> ids;
     for (const auto& s : n) {
       if (!s.IsMap()) {
-        doc_.error(diags_, s, "a source must be a mapping (id, type, ...)");
+        doc().error(diags_, s, "a source must be a mapping (id, type, ...)");
         continue;
       }
-      doc_.check_keys(s, {"id", "type", "path"}, "source", diags_);
       SourceConfig source;
-      source.where = doc_.location(s);
+      source.where = doc().location(s);
       if (auto id = required(s, "id", "source")) {
-        if (auto v = doc_.scalar(id, "id", diags_)) {
+        if (auto v = doc().scalar(id, "id", diags_)) {
           if (!is_source_id(*v)) {
-            doc_.error(diags_, id, "invalid source id `" + *v + "` (expected [a-z0-9][a-z0-9_-]*)");
-          } else if (!ids.insert(*v).second) {
-            doc_.error(diags_, id, "duplicate source id `" + *v + "`");
+            doc().error(diags_, id, "invalid source id `" + *v + "` (expected [a-z0-9][a-z0-9_-]*)");
+          } else if (!source_ids_.insert(*v).second) {
+            doc().error(diags_, id, "duplicate source id `" + *v + "`");
           }
           source.id = *v;
         }
       }
-      if (auto type = required(s, "type", "source")) {
-        auto v = doc_.scalar(type, "type", diags_);
-        if (v && *v != "directory") {
-          doc_.error(diags_, type, "unknown source type `" + *v + "` (expected: directory)");
-          continue;
+      auto type = required(s, "type", "source");
+      if (!type) continue;
+      auto kind = doc().scalar(type, "type", diags_);
+      if (!kind) continue;
+      if (*kind == "directory") {
+        source.type = SourceConfig::Type::directory;
+        doc().check_keys(s, {"id", "type", "path"}, "directory source", diags_);
+        if (auto p = required(s, "path", "source")) {
+          if (auto v = path(p, "path")) source.path = *v;
         }
-      }
-      if (auto p = required(s, "path", "source")) {
-        if (auto v = path(p, "path")) source.path = *v;
+      } else if (*kind == "feed") {
+        source.type = SourceConfig::Type::feed;
+        doc().check_keys(s, {"id", "type", "url", "interval", "articles"}, "feed source", diags_);
+        if (auto u = required(s, "url", "source")) {
+          auto v = doc().scalar(u, "url", diags_);
+          if (v && !(v->starts_with("http://") || v->starts_with("https://"))) {
+            doc().error(diags_, u, "a feed `url` must start with http:// or https://");
+          } else if (v) {
+            source.url = *v;
+          }
+        }
+        if (auto i = s["interval"]) {
+          if (auto d = duration(i, "interval")) source.interval = *d;
+        }
+        if (auto a = s["articles"]) {
+          if (auto b = boolean(a, "articles")) source.articles = *b;
+        }
+      } else {
+        doc().error(diags_, type, "unknown source type `" + *kind + "` (expected: directory, feed)");
+        continue;
       }
       config.sources.push_back(std::move(source));
     }
   }
 
-  void read_metrics(const YAML::Node& n, Config& config) {
-    if (!n.IsMap()) {
-      doc_.error(diags_, n, "`metrics` must be a mapping (listen)");
+  // Every *.yaml in the folder holds a `sources:` list, read in name order.
+  void read_sources_dir(const YAML::Node& n, Config& config) {
+    auto dir = path(n, "sources_dir");
+    if (!dir) return;
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (std::filesystem::directory_iterator it(*dir, ec), end; !ec && it != end; it.increment(ec)) {
+      auto name = it->path().filename().string();
+      if (name.ends_with(".yaml") && !name.starts_with(".")) files.push_back(it->path());
+    }
+    if (ec) {
+      doc().error(diags_, n, "cannot read `sources_dir` " + dir->string() + ": " + ec.message());
       return;
     }
-    doc_.check_keys(n, {"listen"}, "metrics", diags_);
+    std::sort(files.begin(), files.end());
+    auto* saved_doc = doc_ptr_;
+    auto saved_base = base_;
+    for (const auto& f : files) {
+      auto sub = load_yaml_file(f, diags_);
+      if (!sub) continue;
+      doc_ptr_ = &*sub;
+      base_ = f.parent_path();
+      const auto& root = sub->root();
+      if (root.IsNull()) {
+        // an empty file (or only comments): no sources
+      } else if (!root.IsMap()) {
+        doc().error(diags_, root, "expected a mapping with a `sources` list");
+      } else {
+        doc().check_keys(root, {"sources"}, "sources file", diags_);
+        if (auto list = root["sources"]) read_sources(list, config);
+      }
+      doc_ptr_ = saved_doc;
+      base_ = saved_base;
+    }
+  }
+
+  void read_http(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc().error(diags_, n, "`http` must be a mapping");
+      return;
+    }
+    doc().check_keys(n,
+                     {"user_agent", "max_connections", "max_per_host", "connect_timeout", "timeout",
+                      "low_speed", "max_body", "max_backoff", "proxy"},
+                     "http", diags_);
+    auto& h = config.http;
+    if (auto v = n["user_agent"]) {
+      if (auto s = doc().scalar(v, "http.user_agent", diags_)) h.user_agent = *s;
+    }
+    if (auto v = n["max_connections"]) {
+      if (auto i = integer(v, "http.max_connections", 1, 100'000)) h.max_connections = static_cast<int>(*i);
+    }
+    if (auto v = n["max_per_host"]) {
+      if (auto i = integer(v, "http.max_per_host", 1, 1000)) h.max_per_host = static_cast<int>(*i);
+    }
+    if (auto v = n["connect_timeout"]) {
+      if (auto d = duration(v, "http.connect_timeout")) h.connect_timeout = *d;
+    }
+    if (auto v = n["timeout"]) {
+      if (auto d = duration(v, "http.timeout")) h.timeout = *d;
+    }
+    if (auto v = n["max_backoff"]) {
+      if (auto d = duration(v, "http.max_backoff")) h.max_backoff = *d;
+    }
+    if (auto v = n["max_body"]) {
+      if (auto b = size(v, "http.max_body")) h.max_body = *b;
+    }
+    if (auto v = n["proxy"]) {
+      if (auto s = doc().scalar(v, "http.proxy", diags_)) h.proxy = *s;
+    }
+    if (auto v = n["low_speed"]) {
+      if (!v.IsMap()) {
+        doc().error(diags_, v, "`http.low_speed` must be a mapping (limit, time)");
+      } else {
+        doc().check_keys(v, {"limit", "time"}, "http.low_speed", diags_);
+        if (auto l = v["limit"]) {
+          if (auto b = size(l, "http.low_speed.limit")) h.low_speed_limit = *b;
+        }
+        if (auto t = v["time"]) {
+          if (auto d = duration(t, "http.low_speed.time")) h.low_speed_time = *d;
+        }
+      }
+    }
+  }
+
+  void read_metrics(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc().error(diags_, n, "`metrics` must be a mapping (listen)");
+      return;
+    }
+    doc().check_keys(n, {"listen"}, "metrics", diags_);
     if (auto l = required(n, "listen", "metrics")) {
-      auto v = doc_.scalar(l, "metrics.listen", diags_);
+      auto v = doc().scalar(l, "metrics.listen", diags_);
       if (v && !parse_listen_address(*v)) {
-        doc_.error(diags_, l, "invalid `metrics.listen` `" + *v + "` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+        doc().error(diags_, l, "invalid `metrics.listen` `" + *v + "` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
       } else if (v) {
         config.metrics.listen = *v;
       }
@@ -232,12 +367,12 @@ class ConfigReader {
 
   void read_log(const YAML::Node& n, Config& config) {
     if (!n.IsMap()) {
-      doc_.error(diags_, n, "`log` must be a mapping (level)");
+      doc().error(diags_, n, "`log` must be a mapping (level)");
       return;
     }
-    doc_.check_keys(n, {"level"}, "log", diags_);
+    doc().check_keys(n, {"level"}, "log", diags_);
     if (auto level = n["level"]) {
-      auto v = doc_.scalar(level, "log.level", diags_);
+      auto v = doc().scalar(level, "log.level", diags_);
       if (!v) return;
       static const std::pair<const char*, spdlog::level::level_enum> kLevels[] = {
           {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
@@ -249,14 +384,17 @@ class ConfigReader {
           return;
         }
       }
-      doc_.error(diags_, level,
+      doc().error(diags_, level,
                  "unknown log level `" + *v + "` (expected trace, debug, info, warn or error)");
     }
   }
 
-  const YamlDocument& doc_;
+  // The document being read: the config file, or a file of sources_dir.
+  const YamlDocument* doc_ptr_;
+  const YamlDocument& doc() const { return *doc_ptr_; }
   std::filesystem::path base_;
   Diagnostics& diags_;
+  std::set<std::string> source_ids_;
 };
 
 ConfigResult read(const std::filesystem::path& file, std::optional<YamlDocument> doc,

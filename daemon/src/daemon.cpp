@@ -6,9 +6,12 @@
 #include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <thread>
 
 #include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/connectors/feed_poller.hpp"
+#include "wirewatch/connectors/http_fetcher.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/daemon/metrics_server.hpp"
@@ -146,8 +149,37 @@ int run_daemon(const Config& config) {
     });
   }
 
+  // Feeds: one I/O thread in the fetcher, one scheduler thread in the poller.
+  // The poller asks a connection of its own whether an item is known before it
+  // fetches any article page.
+  std::unique_ptr<connectors::HttpFetcher> fetcher;
+  std::unique_ptr<connectors::FeedPoller> poller;
+  std::jthread poller_thread;
+  std::unique_ptr<Store> seen_store;
+  std::mutex seen_mutex;
+  bool has_feeds = false;
+  for (const auto& sc : config.sources) has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
+  if (has_feeds) {
+    seen_store = std::make_unique<Store>(database);
+    fetcher = std::make_unique<connectors::HttpFetcher>(config.http);
+    poller = std::make_unique<connectors::FeedPoller>(
+        *fetcher,
+        [&](const std::string& source, const std::string& key) {
+          std::lock_guard lock(seen_mutex);
+          return seen_store->item_seen(source, key);
+        },
+        [&inputs](connectors::FeedPollResult result) { return inputs.push(std::move(result)); });
+    for (const auto& sc : config.sources) {
+      if (sc.type != SourceConfig::Type::feed) continue;
+      auto state = seen_store->feed_state(sc.id).value_or(connectors::FeedState{});
+      poller->add({sc.id, sc.url, sc.interval, sc.articles}, state);
+    }
+  }
+
   std::vector<std::jthread> sources;
+  if (poller) poller_thread = std::jthread([&poller](std::stop_token st) { poller->run(st); });
   for (const auto& sc : config.sources) {
+    if (sc.type != SourceConfig::Type::directory) continue;
     connectors::DirectorySourceOptions opts;
     opts.source_id = sc.id;
     opts.path = sc.path;
@@ -189,8 +221,12 @@ int run_daemon(const Config& config) {
   // Teardown in reverse: sources stop producing, workers and the store thread
   // finish the records in flight, then the sockets and the database close.
   for (auto& src : sources) src.request_stop();
+  poller_thread.request_stop();
   inputs.close();  // wakes a source blocked on a full queue; workers drain the rest
   sources.clear();
+  poller_thread = {};
+  poller.reset();
+  fetcher.reset();
   for (auto& w : workers) w.join();
   batches.close();
   store_thread.join();

@@ -9,6 +9,7 @@
 
 #include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/daemon/journal_sink.hpp"
+#include "wirewatch/normalizer/fingerprint.hpp"
 #include "wirewatch/normalizer/record.hpp"
 
 namespace wirewatch::daemon {
@@ -16,6 +17,16 @@ namespace {
 
 std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The fingerprints of the stored first copies, so near-duplicates are
+// recognised across restarts.
+NearDuplicateIndex load_near_duplicates(Store& store) {
+  NearDuplicateIndex index;
+  store.each_fingerprint([&](const std::string& id, std::string_view bytes) {
+    if (auto f = TextFingerprint::from_bytes(bytes)) index.add(id, *f);
+  });
+  return index;
 }
 
 }  // namespace
@@ -27,6 +38,7 @@ Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
       rules_(rules),
       options_(std::move(options)),
       last_seq_(store.last_alert_seq()),
+      near_duplicates_(load_near_duplicates(store)),
       next_record_seq_(store.next_record_seq()),
       files_(options_.state_dir) {}
 
@@ -128,6 +140,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   std::uint64_t next_record_seq = next_record_seq_;
   const auto now = now_seconds();
   for (auto& batch : batches) {
+    if (batch.feed_state) store_.save_feed_state(batch.feed_state->first, batch.feed_state->second);
     for (auto& c : batch.candidates) {
       if (store_.item_seen(c.source_id, c.item_key)) continue;
       if (!c.record) {
@@ -155,6 +168,22 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       row.file = (std::filesystem::path("records") / stored_file_name(row.seq, record.id)).string();
       row.fetched = record.fetched.value_or(now);
       row.text = write_record(record.text);
+      row.author = c.author;
+      row.lang = c.lang;
+      row.fingerprint = c.fingerprint;
+      // A syndicated copy of a stored story: kept, pointing at the first copy,
+      // and a rule that already fired on the first copy does not fire again.
+      std::optional<TextFingerprint> fingerprint;
+      if (!c.fingerprint.empty()) fingerprint = TextFingerprint::from_bytes(c.fingerprint);
+      if (fingerprint) {
+        if (auto first = near_duplicates_.find(*fingerprint)) row.duplicate_of = *first;
+        else near_duplicates_.add(record.id, *fingerprint);
+      }
+      if (!row.duplicate_of.empty()) {
+        spdlog::info("source {}: {} is a near-duplicate of record {}", c.source_id, c.origin,
+                     row.duplicate_of);
+        if (options_.metrics) options_.metrics->duplicates.with({c.source_id}).inc();
+      }
       store_.insert_record(row);
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
@@ -162,6 +191,11 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       for (const auto& match : c.matches) {
         auto id = alert_id(match.rule_id, record.id);
         if (store_.alert_exists(id)) continue;
+        if (!row.duplicate_of.empty() &&
+            store_.alert_exists(alert_id(match.rule_id, row.duplicate_of))) {
+          ++stats_.suppressed;  // counted, not published: the first copy's alert stands
+          continue;
+        }
         StoredAlert alert{++seq, id, match.topic, dump(alert_json(seq, match, record, now))};
         store_.insert_alert(alert, match.rule_id, record.id, now);
         created.push_back(std::move(alert));

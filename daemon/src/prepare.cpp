@@ -1,5 +1,12 @@
 #include "wirewatch/daemon/prepare.hpp"
 
+#include <algorithm>
+
+#include "wirewatch/normalizer/extract.hpp"
+#include "wirewatch/normalizer/fingerprint.hpp"
+#include "wirewatch/normalizer/html_text.hpp"
+#include "wirewatch/normalizer/url.hpp"
+
 namespace wirewatch::daemon {
 namespace {
 
@@ -20,11 +27,71 @@ Candidate from_directory(const connectors::DirectoryItem& item, const rules::Rul
   auto named_id = id_from_file_name(item.path.filename().string());
   record.id = named_id ? *named_id : record_id("", record.text);
   c.matches = match_record(record, rules);
+  c.fingerprint = text_fingerprint(record.text).to_bytes();
   c.record = std::move(record);
   return c;
 }
 
+std::string content_type_charset(const std::string& content_type) {
+  auto pos = content_type.find("charset=");
+  if (pos == std::string::npos) return {};
+  auto v = content_type.substr(pos + 8);
+  auto end = v.find(';');
+  if (end != std::string::npos) v = v.substr(0, end);
+  v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
+  return v;
+}
+
 }  // namespace
+
+Candidate candidate_from_feed_entry(const std::string& source_id,
+                                    const connectors::FeedEntry& entry) {
+  const auto& item = entry.item;
+  Candidate c;
+  c.source_id = source_id;
+  c.item_key = entry.key;
+  c.origin = item.link.empty() ? "item " + entry.key : item.link;
+  Record record;
+  record.source = source_id;
+  record.fetched = now_seconds();
+  bool extracted = false;
+  if (entry.article && entry.article->ok()) {
+    ExtractOptions opts;
+    opts.url = entry.article->final_url.empty() ? item.link : entry.article->final_url;
+    opts.charset = content_type_charset(entry.article->content_type);
+    opts.fallback_title = item.title;
+    opts.fallback_published = item.date();
+    if (!item.authors.empty()) opts.fallback_author = item.authors.front();
+    auto result = extract_article(entry.article->body, opts);
+    if (auto* article = std::get_if<Article>(&result)) {
+      record.text = std::move(article->text);
+      record.url = article->canonical_url;
+      record.published = article->published;
+      c.author = article->author;
+      c.lang = article->language;
+      extracted = true;
+    }
+  }
+  if (!extracted) {
+    // The item itself: its title and the text of its content or summary.
+    record.text.title = item.title;
+    record.text.paragraphs = html_to_paragraphs(item.content.empty() ? item.summary : item.content);
+    record.url = canonicalize_url(item.link).value_or("");
+    record.published = item.date();
+    if (!item.authors.empty()) c.author = item.authors.front();
+  }
+  if (record.text.title.empty() && !record.text.paragraphs.empty()) {
+    record.text.title = record.text.paragraphs.front();
+  }
+  if (record.text.title.empty()) {
+    c.rejection = "no title and no text";
+    return c;
+  }
+  record.id = record_id(record.url, record.text);
+  c.fingerprint = text_fingerprint(record.text).to_bytes();
+  c.record = std::move(record);
+  return c;
+}
 
 std::vector<rules::Match> match_record(const Record& record, const rules::RuleSet& rules) {
   const rules::TextDocument doc(record.text.title, record.text.body());
@@ -33,7 +100,17 @@ std::vector<rules::Match> match_record(const Record& record, const rules::RuleSe
 
 StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules) {
   StoreBatch batch;
-  std::visit([&](const auto& in) { batch.candidates.push_back(from_directory(in, rules)); }, input);
+  if (const auto* item = std::get_if<connectors::DirectoryItem>(&input)) {
+    batch.candidates.push_back(from_directory(*item, rules));
+    return batch;
+  }
+  const auto& poll = std::get<connectors::FeedPollResult>(input);
+  batch.feed_state = {poll.source_id, poll.state};
+  for (const auto& entry : poll.entries) {
+    auto c = candidate_from_feed_entry(poll.source_id, entry);
+    if (c.record) c.matches = match_record(*c.record, rules);
+    batch.candidates.push_back(std::move(c));
+  }
   return batch;
 }
 

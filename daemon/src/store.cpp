@@ -34,6 +34,10 @@ class Store::Statement {
     check(sqlite3_bind_int64(stmt_, i, v));
     return *this;
   }
+  Statement& bind_blob(int i, const std::string& v) {
+    check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
   Statement& bind_null(int i) {
     check(sqlite3_bind_null(stmt_, i));
     return *this;
@@ -47,6 +51,7 @@ class Store::Statement {
   }
   void reset() { sqlite3_reset(stmt_); }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
@@ -104,6 +109,30 @@ constexpr const char* kMigrations[] = {
     // files under records/ are a copy for people and tools.
     R"sql(
     ALTER TABLE records ADD COLUMN text TEXT;
+    )sql",
+    // 3: feeds and their polling state; record metadata from article pages and
+    // the near-duplicate fingerprint.
+    R"sql(
+    CREATE TABLE feeds (
+      id TEXT PRIMARY KEY,
+      source_url TEXT NOT NULL,
+      url TEXT NOT NULL,
+      etag TEXT NOT NULL DEFAULT '',
+      last_modified TEXT NOT NULL DEFAULT '',
+      last_success INTEGER,
+      next_poll INTEGER,
+      last_status INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT NOT NULL DEFAULT '',
+      consecutive_failures INTEGER NOT NULL DEFAULT 0,
+      gone INTEGER NOT NULL DEFAULT 0,
+      items_seen INTEGER NOT NULL DEFAULT 0,
+      bozo INTEGER NOT NULL DEFAULT 0,
+      updated INTEGER NOT NULL
+    );
+    ALTER TABLE records ADD COLUMN author TEXT;
+    ALTER TABLE records ADD COLUMN lang TEXT;
+    ALTER TABLE records ADD COLUMN fingerprint BLOB;
+    ALTER TABLE records ADD COLUMN duplicate_of TEXT;
     )sql",
 };
 
@@ -216,8 +245,9 @@ std::uint64_t Store::next_record_seq() {
 
 void Store::insert_record(const RecordRow& r) {
   Statement s(*this,
-              "INSERT INTO records (seq, id, source, url, title, file, published, fetched, text) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+              "INSERT INTO records (seq, id, source, url, title, file, published, fetched, text, "
+              "author, lang, fingerprint, duplicate_of) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   s.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.id).bind(3, r.source);
   if (r.url.empty()) s.bind_null(4);
   else s.bind(4, r.url);
@@ -226,6 +256,15 @@ void Store::insert_record(const RecordRow& r) {
   else s.bind_null(7);
   s.bind(8, r.fetched.time_since_epoch().count());
   s.bind(9, r.text);
+  auto text_or_null = [&](int i, const std::string& v) {
+    if (v.empty()) s.bind_null(i);
+    else s.bind(i, v);
+  };
+  text_or_null(10, r.author);
+  text_or_null(11, r.lang);
+  if (r.fingerprint.empty()) s.bind_null(12);
+  else s.bind_blob(12, r.fingerprint);
+  text_or_null(13, r.duplicate_of);
   s.step();
 }
 
@@ -258,6 +297,65 @@ std::vector<StoredAlert> Store::unpublished_alerts() {
     out.push_back({static_cast<std::uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3)});
   }
   return out;
+}
+
+std::optional<connectors::FeedState> Store::feed_state(const std::string& id) {
+  Statement s(*this,
+              "SELECT source_url, url, etag, last_modified, last_success, next_poll, last_status, "
+              "last_error, consecutive_failures, gone, items_seen, bozo FROM feeds WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  connectors::FeedState f;
+  f.source_url = s.text(0);
+  f.url = s.text(1);
+  f.etag = s.text(2);
+  f.last_modified = s.text(3);
+  if (!s.is_null(4)) f.last_success = TimePoint(std::chrono::seconds(s.int64(4)));
+  if (!s.is_null(5)) f.next_poll = TimePoint(std::chrono::seconds(s.int64(5)));
+  f.last_status = static_cast<long>(s.int64(6));
+  f.last_error = s.text(7);
+  f.consecutive_failures = static_cast<int>(s.int64(8));
+  f.gone = s.int64(9) != 0;
+  f.items_seen = static_cast<std::uint64_t>(s.int64(10));
+  f.bozo = s.int64(11) != 0;
+  return f;
+}
+
+void Store::save_feed_state(const std::string& id, const connectors::FeedState& f) {
+  Statement s(*this,
+              "INSERT OR REPLACE INTO feeds (id, source_url, url, etag, last_modified, last_success, "
+              "next_poll, last_status, last_error, consecutive_failures, gone, items_seen, bozo, "
+              "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  s.bind(1, id).bind(2, f.source_url).bind(3, f.url).bind(4, f.etag).bind(5, f.last_modified);
+  if (f.last_success) s.bind(6, f.last_success->time_since_epoch().count());
+  else s.bind_null(6);
+  if (f.next_poll) s.bind(7, f.next_poll->time_since_epoch().count());
+  else s.bind_null(7);
+  s.bind(8, static_cast<std::int64_t>(f.last_status)).bind(9, f.last_error);
+  s.bind(10, static_cast<std::int64_t>(f.consecutive_failures)).bind(11, std::int64_t{f.gone});
+  s.bind(12, static_cast<std::int64_t>(f.items_seen)).bind(13, std::int64_t{f.bozo});
+  s.bind(14, now_seconds().time_since_epoch().count());
+  s.step();
+}
+
+std::vector<std::pair<std::string, connectors::FeedState>> Store::feed_states() {
+  std::vector<std::string> ids;
+  {
+    Statement s(*this, "SELECT id FROM feeds ORDER BY id");
+    while (s.step()) ids.push_back(s.text(0));
+  }
+  std::vector<std::pair<std::string, connectors::FeedState>> out;
+  for (auto& id : ids)
+    if (auto f = feed_state(id)) out.emplace_back(std::move(id), std::move(*f));
+  return out;
+}
+
+void Store::each_fingerprint(
+    const std::function<void(const std::string&, std::string_view)>& visit) {
+  Statement s(*this,
+              "SELECT id, fingerprint FROM records WHERE fingerprint IS NOT NULL AND "
+              "duplicate_of IS NULL ORDER BY seq");
+  while (s.step()) visit(s.text(0), s.text(1));
 }
 
 std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t max_rows) {

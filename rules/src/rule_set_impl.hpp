@@ -1,67 +1,174 @@
 #pragma once
-// RuleSet internals: compiled queries, the word dictionary and the inverted index
-// from required words to rules. Private to the rules library.
+// RuleSet internals: compiled queries, the atom dictionaries (words, prefixes,
+// metadata values) and the index from atoms to rules. Private to the rules library.
+//
+// An atom is what can be looked up for a record: a folded word of a field group
+// (title and body share one group; url and author have their own), a prefix
+// (the letters before the first `*` or `?` of a pattern), or a metadata value
+// (`site:`, `source:`, `lang:`). Each rule's necessary condition is a list of
+// clauses, each a list of atoms of which one must occur; the rule is indexed
+// under the atoms of one clause, the others are checked against the record's
+// atoms before the rule is evaluated.
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "string_index.hpp"
 #include "wirewatch/rules/query.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
 namespace wirewatch::rules {
 
+namespace detail {
+class Scratch;
+}
+
 class RuleSet::Impl {
  public:
-  static constexpr std::uint32_t kNoWord = 0xFFFFFFFF;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
 
-  // Adds a rule; `root` must be a query that can match (parse_query checked it).
-  void add(RuleInfo info, const QueryNode& root);
-  std::vector<Match> match(const Document& doc) const;
+  // Field groups of word atoms; metadata kinds continue the numbering. Every
+  // dictionary key starts with its group byte.
+  enum Group : std::uint8_t { kText = 1, kUrl = 2, kAuthor = 3, kSite = 4, kSource = 5, kLang = 6 };
+  static Group group_of(Field f) {
+    return f == Field::url ? kUrl : f == Field::author ? kAuthor : kText;
+  }
 
-  const std::vector<RuleInfo>& infos() const { return infos_; }
+  enum class AtomKind : std::uint8_t { word, prefix, meta };
+  struct Atom {
+    AtomKind kind;
+    Group group;
+    std::string text;  // folded word, prefix letters or metadata value
+  };
 
-  // A compiled query node. Children of and/or/not are kids_[begin, end).
+  // One word of a term.
+  struct Pattern {
+    std::uint32_t atom = kNone;  // word atom, or the prefix atom of a wildcard pattern
+    bool wildcard = false;
+    std::string glob;   // folded, with `?` and a final `*` (wildcards only)
+    std::string exact;  // as written, NFC (case-sensitive terms only)
+  };
+
+  struct Term {
+    std::uint32_t first = 0;  // term_patterns_[first, first + count)
+    std::uint32_t count = 0;
+    std::int32_t slop = -1;
+    std::uint32_t repeat = 1;
+    std::uint8_t fields = kTextBits;
+    bool case_sensitive = false;
+    // A plain word over all the fields of its group, needed once: it holds
+    // exactly when this atom occurs (kNone otherwise).
+    std::uint32_t presence = 0xFFFFFFFF;
+  };
+
   struct Node {
     QueryNode::Kind kind = QueryNode::Kind::term;
-    std::uint32_t term = 0;     // term id (terms only)
-    std::uint32_t word = kNoWord;  // the word id of a one-word term, read without indirection
-    std::uint32_t written = 0;  // index into the rule's `written` (terms only)
-    std::uint32_t begin = 0;
+    NearUnit unit = NearUnit::words;
+    bool ordered = false;
+    std::uint32_t arg = 0;     // term id, metadata atom, or NEAR distance
+    std::uint32_t written = 0; // terms and metadata: index into the rule's `written`
+    std::uint32_t begin = 0;   // children: kids_[begin, end)
     std::uint32_t end = 0;
+    std::int32_t from = 0;     // the node's text: query code points [from, to)
+    std::int32_t to = 0;
   };
+
   struct Rule {
     std::uint32_t root = 0;
     std::vector<std::string> written;         // distinct terms as written, in query order
-    std::vector<std::uint32_t> written_term;  // term id of each written term
+    std::uint32_t clause_begin = 0;           // clauses_[clause_begin, clause_end)
+    std::uint32_t clause_end = 0;
+    std::uint32_t primary = 0;                // the indexed clause
+    std::uint32_t check = 0;                  // checks_[check]: the other clauses, packed
   };
-  // A term is a sequence of word ids: one for a word, several for a phrase.
-  using Term = std::vector<std::uint32_t>;
 
+  // Sizes the tables for about `rules` rules.
+  void reserve(std::size_t rules);
+  // Adds a rule; `root` must be a query that can match (parse_query checked it).
+  void add(RuleInfo info, const QueryNode& root);
+  // Builds the index once every rule is added.
+  void finish();
+
+  std::vector<Match> match(const Document& doc, MatchStats* stats) const;
+  std::optional<Match> match_rule(std::size_t index, const Document& doc, bool apply_sources) const;
+  std::vector<Explanation> explain(const Document& doc, const std::vector<std::string>& ids) const;
+  RuleSetStats stats() const;
+
+  const std::vector<RuleInfo>& infos() const { return infos_; }
+  std::optional<std::size_t> find(std::string_view id) const;
+
+  // For the matcher (match.cpp).
+  const std::vector<Atom>& atoms() const { return atoms_; }
+  const std::vector<Pattern>& patterns() const { return patterns_; }
+  const std::vector<std::uint32_t>& term_patterns() const { return term_patterns_; }
+  const std::vector<Term>& terms() const { return terms_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<std::uint32_t>& kids() const { return kids_; }
-  const std::vector<Term>& terms() const { return terms_; }
-  // The dictionary of every word used by any query.
-  const std::unordered_map<std::string, std::uint32_t>& words() const { return word_ids_; }
+  const std::vector<Rule>& compiled() const { return rules_; }
+  const detail::StringIndex& exact() const { return exact_; }
+  const detail::StringIndex& heads() const { return heads_; }
+  const detail::HashFilter& exact_filter() const { return exact_filter_; }
+  const detail::HashFilter& head_filter() const { return head_filter_; }
+  const std::vector<std::uint32_t>& head_offsets() const { return head_offsets_; }
+  // A prefix in a head's list, packed for one sequential read: its length in
+  // bytes, its first 8 bytes (zero-padded) and its atom.
+  struct HeadEntry {
+    std::uint64_t first8;
+    std::uint32_t length;
+    std::uint32_t atom;
+  };
+  const std::vector<HeadEntry>& head_atoms() const { return head_atoms_; }
+  // An index entry: a rule and where its other clauses are packed in checks_.
+  struct Posting {
+    std::uint32_t rule;
+    std::uint32_t check;
+  };
+  // The clauses a reached rule must also satisfy, packed per rule for one
+  // sequential read: its root node, the count, then each clause's length and atoms.
+  const std::vector<std::uint32_t>& checks() const { return checks_; }
 
  private:
-  std::uint32_t compile(const QueryNode& n, Rule& rule);
-  std::uint32_t word_id(const std::string& folded);
-  std::uint32_t term_id(const std::vector<std::string>& words);
-  // The words of which at least one occurs in every record the node matches;
-  // false when the node can match without any (it is or has a bare NOT).
-  bool required_words(std::uint32_t node, std::vector<std::uint32_t>& out) const;
+  using Clauses = std::vector<std::vector<std::uint32_t>>;
 
+  std::uint32_t compile(const QueryNode& n, Rule& rule);
+  std::uint32_t atom(AtomKind kind, Group group, std::string_view text);
+  std::uint32_t pattern(Group group, const std::string& word, const std::string& exact,
+                        bool case_sensitive);
+  std::uint32_t term(const QueryNode& n);
+  Clauses required(std::uint32_t node) const;
+  double atom_cost(std::uint32_t atom) const;
+  double cost(const std::vector<std::uint32_t>& clause) const;
+  double index_cost(std::uint32_t clause, const std::vector<std::uint32_t>& usage) const;
+
+  std::string key_buf_;
   std::vector<RuleInfo> infos_;
   std::vector<Rule> rules_;
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> kids_;
   std::vector<Term> terms_;
-  std::unordered_map<std::string, std::uint32_t> term_ids_;  // words joined by '\x1f'
-  std::unordered_map<std::string, std::uint32_t> word_ids_;
-  std::vector<std::string> word_text_;                     // word id -> folded word
-  std::vector<std::vector<std::uint32_t>> postings_;       // word id -> rules (ascending)
+  std::vector<std::uint32_t> term_patterns_;
+  std::vector<Pattern> patterns_;
+  std::vector<Atom> atoms_;
+
+  detail::StringIndex exact_;     // group byte + word or metadata value -> atom
+  detail::StringIndex prefixes_;  // group byte + prefix letters -> atom
+  detail::StringIndex heads_;     // group byte + first 3 code points of a prefix -> head id
+  detail::HashFilter exact_filter_;
+  detail::HashFilter head_filter_;
+  std::vector<std::vector<std::uint32_t>> head_lists_;  // while building
+  std::vector<std::uint32_t> head_offsets_;  // head id -> head_atoms_ range (CSR)
+  std::vector<HeadEntry> head_atoms_;
+  detail::StringIndex pattern_ids_;  // pattern key -> pattern id
+  detail::StringIndex term_ids_;     // term key -> term id
+
+  std::vector<std::uint32_t> clause_offsets_{0};  // clause -> clause_atoms_ range
+  std::vector<std::uint32_t> clause_atoms_;
+  std::vector<std::uint32_t> posting_offsets_;        // atom -> postings_ range (CSR)
+  std::vector<Posting> postings_;
+  std::vector<std::uint32_t> unindexed_;  // rules without a required clause (none in practice)
+  std::vector<std::uint32_t> checks_;
+  detail::StringIndex ids_;               // rule id -> index
 };
 
 }  // namespace wirewatch::rules

@@ -1,5 +1,9 @@
 #include "wirewatch/rules/tokenizer.hpp"
 
+#include <utf8proc.h>
+
+#include <array>
+
 #include "wirewatch/common/text.hpp"
 #include "wirewatch/rules/document.hpp"
 
@@ -8,59 +12,200 @@ namespace {
 
 bool is_sentence_end(char32_t c) { return c == '.' || c == '!' || c == '?' || c == U'\u2026'; }
 
+bool is_mark(utf8proc_int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+      return true;
+    default:
+      return false;
+  }
+}
+
+constexpr utf8proc_int32_t kCyrillicIe = 0x0435;     // е
+constexpr utf8proc_int32_t kCombiningDiaeresis = 0x0308;
+
 }  // namespace
 
-std::string_view field_name(Field f) { return f == Field::title ? "title" : "body"; }
+std::string_view field_name(Field f) {
+  switch (f) {
+    case Field::title:
+      return "title";
+    case Field::body:
+      return "body";
+    case Field::url:
+      return "url";
+    case Field::author:
+      return "author";
+  }
+  return "body";
+}
+
+std::string_view Document::host() const { return host_of_url(url()); }
+
+std::string_view host_of_url(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  auto rest = url.substr(scheme + 3);
+  auto end = rest.find_first_of("/?#");
+  auto authority = rest.substr(0, end);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  if (!authority.empty() && authority.front() == '[') {  // IPv6 literal
+    auto close = authority.find(']');
+    return close == std::string_view::npos ? std::string_view() : authority.substr(1, close - 1);
+  }
+  if (auto colon = authority.find(':'); colon != std::string_view::npos)
+    authority = authority.substr(0, colon);
+  while (!authority.empty() && authority.back() == '.') authority.remove_suffix(1);
+  return authority;
+}
+
+namespace {
+
+// Classes of ASCII bytes for the scanner (word characters, spaces, sentence ends).
+enum : std::uint8_t { kOther = 0, kWord = 1, kSpace = 2, kEnd = 3, kHigh = 4 };
+
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t k = kOther;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) k = kWord;
+    else if (c == ' ' || (c >= 0x09 && c <= 0x0D)) k = kSpace;
+    else if (c == '.' || c == '!' || c == '?') k = kEnd;
+    else if (c >= 0x80) k = kHigh;
+    t[static_cast<std::size_t>(c)] = k;
+  }
+  return t;
+}
+constexpr auto kClasses = make_classes();
+
+}  // namespace
+
+bool WordScanner::next(WordSpan& out) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
+  const std::size_t size = text_.size();
+  while (pos_ < size) {
+    const std::size_t start = pos_;
+    const unsigned char b = bytes[pos_];
+    std::uint8_t k = kClasses[b];
+    char32_t c = b;
+    if (k == kHigh) {
+      c = next_code_point(text_, pos_);
+      k = is_word_char(c) ? kWord : is_space(c) ? kSpace : is_sentence_end(c) ? kEnd : kOther;
+    } else {
+      ++pos_;
+    }
+    if (k == kWord) {
+      if (any_) {
+        if (new_paragraph_) {
+          ++paragraph_;
+          ++sentence_;
+        } else if (new_sentence_) {
+          ++sentence_;
+        }
+      }
+      any_ = true;
+      new_paragraph_ = new_sentence_ = after_end_mark_ = false;
+      newlines_ = 0;
+      out.byte_offset = static_cast<std::uint32_t>(start);
+      out.offset = cp_;
+      out.ascii = b < 0x80;
+      std::uint32_t length = 1;
+      while (pos_ < size) {
+        const unsigned char nb = bytes[pos_];
+        const std::uint8_t nk = kClasses[nb];
+        if (nk == kWord) {
+          ++pos_;
+        } else if (nk == kHigh) {
+          std::size_t p = pos_;
+          if (!is_word_char(next_code_point(text_, p))) break;
+          pos_ = p;
+          out.ascii = false;
+        } else {
+          break;
+        }
+        ++length;
+      }
+      cp_ += length;
+      out.raw = text_.substr(start, pos_ - start);
+      out.length = length;
+      out.paragraph = paragraph_;
+      out.sentence = sentence_;
+      return true;
+    }
+    ++cp_;
+    if (k == kSpace) {
+      if (after_end_mark_) new_sentence_ = true;
+      after_end_mark_ = false;
+      if (c == '\n' && ++newlines_ >= 2) new_paragraph_ = true;
+    } else {
+      newlines_ = 0;
+      after_end_mark_ = k == kEnd;
+    }
+  }
+  return false;
+}
+
+void fold_word(std::string_view word, std::string& out) {
+  out.clear();
+  bool ascii = true;
+  for (unsigned char c : word) ascii = ascii && c < 0x80;
+  if (ascii) {
+    out.assign(word);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return;
+  }
+  // Case folding and canonical decomposition (marks in canonical order), then
+  // diacritics folding on the decomposed code points, then canonical composition.
+  thread_local std::vector<utf8proc_int32_t> buf(64);
+  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                                                      UTF8PROC_CASEFOLD);
+  const auto* src = reinterpret_cast<const utf8proc_uint8_t*>(word.data());
+  const auto len = static_cast<utf8proc_ssize_t>(word.size());
+  auto n = utf8proc_decompose(src, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()),
+                              options);
+  if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
+    buf.resize(static_cast<std::size_t>(n));
+    n = utf8proc_decompose(src, len, buf.data(), n, options);
+  }
+  if (n < 0) {  // invalid UTF-8: keep it as it is
+    out.assign(word);
+    return;
+  }
+  std::size_t kept = 0;
+  utf8proc_int32_t base = 0;
+  for (utf8proc_ssize_t i = 0; i < n; ++i) {
+    const utf8proc_int32_t cp = buf[static_cast<std::size_t>(i)];
+    if (is_mark(cp)) {
+      if (base >= 'a' && base <= 'z') continue;                        // Latin: base letter
+      if (base == kCyrillicIe && cp == kCombiningDiaeresis) continue;  // ё -> е
+    } else {
+      base = cp;
+    }
+    buf[kept++] = cp;
+  }
+  auto m = utf8proc_normalize_utf32(buf.data(), static_cast<utf8proc_ssize_t>(kept),
+                                    static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  if (m < 0) m = static_cast<utf8proc_ssize_t>(kept);
+  for (utf8proc_ssize_t i = 0; i < m; ++i)
+    append_utf8(out, static_cast<char32_t>(buf[static_cast<std::size_t>(i)]));
+}
+
+std::string fold_word(std::string_view word) {
+  std::string out;
+  fold_word(word, out);
+  return out;
+}
 
 std::vector<Token> tokenize(std::string_view text) {
   std::vector<Token> out;
-  std::uint32_t cp_index = 0;
-  std::uint32_t paragraph = 0;
-  std::uint32_t sentence = 0;
-  bool new_paragraph = false;  // a blank line since the last word
-  bool new_sentence = false;   // a sentence end since the last word
-  bool after_end_mark = false; // the previous code point was `.`, `!`, `?` or `…`
-  int newlines = 0;            // line breaks since the last non-space code point
-
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t start = pos;
-    const char32_t c = next_code_point(text, pos);
-    if (is_word_char(c)) {
-      if (!out.empty()) {
-        if (new_paragraph) {
-          ++paragraph;
-          ++sentence;
-        } else if (new_sentence) {
-          ++sentence;
-        }
-      }
-      new_paragraph = new_sentence = after_end_mark = false;
-      newlines = 0;
-      const std::uint32_t offset = cp_index;
-      std::uint32_t length = 1;
-      std::size_t end = pos;
-      while (end < text.size()) {
-        std::size_t next = end;
-        if (!is_word_char(next_code_point(text, next))) break;
-        end = next;
-        ++length;
-      }
-      pos = end;
-      cp_index += length;
-      out.push_back({fold_case(text.substr(start, end - start)), offset, length,
-                     static_cast<std::uint32_t>(out.size()), paragraph, sentence});
-      continue;
-    }
-    ++cp_index;
-    if (is_space(c)) {
-      if (after_end_mark) new_sentence = true;
-      after_end_mark = false;
-      if (c == '\n' && ++newlines >= 2) new_paragraph = true;
-    } else {
-      newlines = 0;
-      after_end_mark = is_sentence_end(c);
-    }
+  WordScanner scanner(text);
+  WordSpan w;
+  while (scanner.next(w)) {
+    out.push_back({fold_word(w.raw), w.offset, w.length, static_cast<std::uint32_t>(out.size()),
+                   w.paragraph, w.sentence});
   }
   return out;
 }

@@ -1,6 +1,9 @@
 #include "wirewatch/daemon/config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 using namespace wirewatch::daemon;
 
@@ -67,12 +70,12 @@ extra: 1
   auto h = headlines(r);
   std::vector<std::string> expected = {
       "/c.yaml:15:1: error: unknown key `extra` in config (expected one of: state_dir, rules, "
-      "publish, sources, log, metrics)",
+      "publish, sources, sources_dir, http, log, metrics, retention)",
       "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint, replay, sndhwm, records, curve)",
       "/c.yaml:4:13: error: invalid endpoint `http://nope` (expected tcp://HOST:PORT, "
       "tcp://HOST:* or ipc://PATH)",
       "/c.yaml:7:9: error: invalid source id `Inbox` (expected [a-z0-9][a-z0-9_-]*)",
-      "/c.yaml:11:11: error: unknown source type `carrier-pigeon` (expected: directory)",
+      "/c.yaml:11:11: error: unknown source type `carrier-pigeon` (expected: directory, feed)",
       "/c.yaml:14:10: error: unknown log level `loud` (expected trace, debug, info, warn or "
       "error)",
   };
@@ -95,6 +98,58 @@ TEST(Config, MetricsListenIsChecked) {
   EXPECT_FALSE(bad.config);
   ASSERT_EQ(headlines(bad).size(), 1u);
   EXPECT_EQ(headlines(bad)[0], "/c.yaml:4:19: error: invalid `metrics.listen` `nowhere` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+}
+
+TEST(Config, FeedSourcesHttpAndSourcesDir) {
+  auto dir = std::filesystem::temp_directory_path() / ("ww-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "sources.d");
+  std::ofstream(dir / "sources.d" / "a.yaml")
+      << "sources:\n  - {id: tass, type: feed, url: \"https://tass.com/rss/v2.xml\"}\n";
+  std::ofstream(dir / "sources.d" / "b.yaml")
+      << "sources:\n  - {id: belta, type: feed, url: ftp://x, interval: 5}\n";
+  auto r = parse_config(dir / "c.yaml", R"(state_dir: /s
+rules: /r
+publish: {endpoint: "tcp://127.0.0.1:*"}
+sources:
+  - {id: belta, type: feed, url: "https://www.belta.by/rss", interval: 10m, articles: true}
+sources_dir: sources.d
+http:
+  max_per_host: 3
+  timeout: 45s
+  max_body: 2MiB
+  low_speed: {limit: 1KiB, time: 30s}
+retention: 30d
+)");
+  std::filesystem::remove_all(dir);
+  EXPECT_FALSE(r.config);
+  auto h = headlines(r);
+  ASSERT_EQ(h.size(), 3u) << r.diagnostics.render();
+  const auto b = (dir / "sources.d" / "b.yaml").string();
+  EXPECT_EQ(h[0], b + ":2:10: error: duplicate source id `belta`");
+  EXPECT_EQ(h[1], b + ":2:34: error: a feed `url` must start with http:// or https://");
+  EXPECT_EQ(h[2], b + ":2:53: error: `interval` must be a duration with a unit, e.g. 30s, 5m, 6h, 30d");
+}
+
+TEST(Config, FeedSourceValues) {
+  auto r = parse_config("/etc/c.yaml", R"(state_dir: /s
+rules: /r
+publish: {endpoint: "tcp://127.0.0.1:*"}
+sources:
+  - {id: belta, type: feed, url: "https://www.belta.by/rss", interval: 10m, articles: true}
+http: {max_per_host: 3, max_body: 2MiB, low_speed: {limit: 1KiB, time: 30s}}
+retention: 30d
+)");
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  const auto& s = r.config->sources.at(0);
+  EXPECT_EQ(s.type, SourceConfig::Type::feed);
+  EXPECT_EQ(s.url, "https://www.belta.by/rss");
+  EXPECT_EQ(s.interval, std::chrono::minutes(10));
+  EXPECT_TRUE(s.articles);
+  EXPECT_EQ(r.config->http.max_per_host, 3);
+  EXPECT_EQ(r.config->http.max_body, 2u * 1024 * 1024);
+  EXPECT_EQ(r.config->http.low_speed_limit, 1024u);
+  EXPECT_EQ(r.config->http.low_speed_time, std::chrono::seconds(30));
+  EXPECT_EQ(r.config->retention, std::chrono::hours(24 * 30));
 }
 
 TEST(Config, DuplicateKeyIsAnError) {

@@ -14,12 +14,14 @@ using Kind = QueryNode::Kind;
 std::string show(const QueryNode& n) {
   switch (n.kind) {
     case Kind::term:
+    case Kind::meta:
       return n.written;
     case Kind::not_:
       return "NOT(" + show(*n.children.at(0)) + ")";
+    case Kind::near:
     case Kind::and_:
     case Kind::or_: {
-      std::string out = n.kind == Kind::and_ ? "AND(" : "OR(";
+      std::string out = n.kind == Kind::and_ ? "AND(" : n.kind == Kind::or_ ? "OR(" : "NEAR(";
       for (std::size_t i = 0; i < n.children.size(); ++i)
         out += (i ? ", " : "") + show(*n.children[i]);
       return out + ")";

@@ -118,7 +118,7 @@ TEST(RuleLoader, ReportsEveryErrorOfTheFileWithItsLocation) {
       "  - id: no-query\n"           // 20
       "  - id: k1\n"                 // 21
       "    query: a\n"               // 22
-      "    tags: [x]\n"              // 23
+      "    tag: [x]\n"               // 23
       "  - just a string\n"          // 24
       "  - id: [x]\n"                // 25
       "    query: a\n"               // 26
@@ -147,8 +147,8 @@ TEST(RuleLoader, ReportsEveryErrorOfTheFileWithItsLocation) {
       "digits, `_`, `.` or `-` (no whitespace)",
       "f.yaml:19:5: error: rule is missing the required key `id`",
       "f.yaml:20:5: error: rule is missing the required key `query`",
-      "f.yaml:23:5: error: unknown key `tags` in rule (expected one of: id, query, topic, "
-      "severity, description)",
+      "f.yaml:23:5: error: unknown key `tag` in rule (expected one of: id, query, topic, "
+      "severity, description, tags, enabled, sources, throttle, tests)",
       "f.yaml:24:5: error: expected a rule: a mapping with at least `id` and `query`",
       "f.yaml:25:9: error: expected a string for `id`",
       "f.yaml:29:12: error: " + msg::reserved_topic("wirewatch.health"),
@@ -242,7 +242,7 @@ TEST(RuleLoader, UnknownKeysAtTheTopAndInRules) {
   const std::vector<std::string> expected = {
       "f.yaml:1:1: error: unknown key `rule` in rule file (expected one of: rules, lists)",
       "f.yaml:6:5: error: unknown key `Query` in rule (expected one of: id, query, topic, "
-      "severity, description)",
+      "severity, description, tags, enabled, sources, throttle, tests)",
   };
   EXPECT_EQ(headlines(r), expected);
 }

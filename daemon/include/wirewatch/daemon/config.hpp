@@ -5,21 +5,26 @@
 
 #include <spdlog/common.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "wirewatch/common/diagnostic.hpp"
+#include "wirewatch/connectors/http_fetcher.hpp"
 #include "wirewatch/daemon/curve.hpp"
 
 namespace wirewatch::daemon {
 
 struct SourceConfig {
-  enum class Type { directory };
+  enum class Type { directory, feed };
   std::string id;  // [a-z0-9][a-z0-9_-]*
   Type type = Type::directory;
   std::filesystem::path path;  // directory sources
+  std::string url;             // feed sources
+  std::chrono::milliseconds interval{5 * 60 * 1000};
+  bool articles = false;  // fetch each new item's page and extract the article
   SourceLocation where;
 };
 
@@ -42,6 +47,8 @@ struct Config {
   PublishConfig publish;
   std::vector<SourceConfig> sources;
   MetricsConfig metrics;
+  connectors::HttpOptions http;
+  std::optional<std::chrono::milliseconds> retention;  // prune records older than this
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

@@ -18,6 +18,7 @@
 #include "wirewatch/daemon/prepare.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
+#include "wirewatch/normalizer/fingerprint.hpp"
 #include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
@@ -47,6 +48,7 @@ struct IngestStats {
   std::uint64_t duplicates = 0;
   std::uint64_t rejected = 0;
   std::uint64_t alerts = 0;
+  std::uint64_t suppressed = 0;  // alerts not created: the rule fired on the first copy
 };
 
 struct PipelineOptions {
@@ -105,6 +107,7 @@ class Pipeline {
   PipelineOptions options_;
   IngestStats stats_;
   std::uint64_t last_seq_ = 0;
+  NearDuplicateIndex near_duplicates_;
   std::uint64_t next_record_seq_ = 0;
   std::uint64_t reported_drops_ = 0;
   RecordFileWriter files_;

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "wirewatch/connectors/directory_source.hpp"
+#include "wirewatch/connectors/feed_poller.hpp"
 #include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
 namespace wirewatch::daemon {
 
 // What a source hands to the pipeline.
-using SourceInput = std::variant<connectors::DirectoryItem>;
+using SourceInput = std::variant<connectors::DirectoryItem, connectors::FeedPollResult>;
 
 // One record-to-be, normalized and matched, not yet stored.
 struct Candidate {
@@ -25,14 +26,23 @@ struct Candidate {
   std::optional<Record> record;  // empty: rejected, see `rejection`
   std::string rejection;
   std::vector<rules::Match> matches;
+  std::string fingerprint;  // TextFingerprint::to_bytes(), for near-duplicates
+  std::string author, lang;
 };
 
 // What the store commits in one transaction (with other batches).
 struct StoreBatch {
   std::vector<Candidate> candidates;
+  // A feed poll's new state, committed with its records.
+  std::optional<std::pair<std::string, connectors::FeedState>> feed_state;
 };
 
 StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules);
+
+// A feed entry as a record: the article extracted from its page when there is
+// one, else the item's title and the text of its content or summary.
+Candidate candidate_from_feed_entry(const std::string& source_id,
+                                    const connectors::FeedEntry& entry);
 
 // Matches a record against the rules.
 std::vector<rules::Match> match_record(const Record& record, const rules::RuleSet& rules);

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "wirewatch/common/time.hpp"
+#include "wirewatch/connectors/feed_poller.hpp"
 
 namespace wirewatch::daemon {
 
@@ -36,6 +39,9 @@ struct RecordRow {
   std::string title;
   std::string file;  // path relative to state_dir
   std::string text;  // the record file's content (write_record)
+  std::string author, lang;
+  std::string fingerprint;   // TextFingerprint::to_bytes(); empty when none
+  std::string duplicate_of;  // id of the first copy of a near-duplicate
   std::optional<TimePoint> published;
   TimePoint fetched;
 };
@@ -81,6 +87,14 @@ class Store {
   std::uint64_t last_alert_seq();
   void insert_alert(const StoredAlert& alert, const std::string& rule, const std::string& record_id,
                     TimePoint created);
+
+  // A feed's polling state, persisted with the records of the same poll.
+  std::optional<connectors::FeedState> feed_state(const std::string& id);
+  void save_feed_state(const std::string& id, const connectors::FeedState& state);
+  std::vector<std::pair<std::string, connectors::FeedState>> feed_states();
+
+  // (id, fingerprint bytes) of every stored first copy, oldest first.
+  void each_fingerprint(const std::function<void(const std::string&, std::string_view)>& visit);
 
   // Alerts committed but not yet published, oldest first.
   std::vector<StoredAlert> unpublished_alerts();

@@ -1,0 +1,399 @@
+// Compiling parsed queries into the rule set: nodes, terms, patterns, atoms, the
+// required clauses of every rule and the index from atoms to rules.
+
+#include <algorithm>
+#include <cstring>
+
+#include "rule_set_impl.hpp"
+#include "wirewatch/common/text.hpp"
+
+namespace wirewatch::rules {
+namespace {
+
+constexpr std::size_t kMaxOrProduct = 16;  // clauses an OR may multiply into
+constexpr std::size_t kMaxClauses = 8;     // clauses kept per rule
+
+// The first `n` code points of `s`.
+std::string_view first_code_points(std::string_view s, std::size_t n) {
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < n && pos < s.size(); ++i) next_code_point(s, pos);
+  return s.substr(0, pos);
+}
+
+void normalize(std::vector<std::vector<std::uint32_t>>& clauses) {
+  for (auto& c : clauses) {
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+  }
+  std::sort(clauses.begin(), clauses.end());
+  clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
+}
+
+}  // namespace
+
+std::uint32_t RuleSet::Impl::atom(AtomKind kind, Group group, std::string_view text) {
+  std::string& key = key_buf_;
+  key.assign(1, static_cast<char>(group));
+  key += text;
+  auto& table = kind == AtomKind::prefix ? prefixes_ : exact_;
+  const auto next = static_cast<std::uint32_t>(atoms_.size());
+  const auto h = detail::hash_bytes(key);
+  const auto id = table.insert(key, h, next);
+  if (id != next) return id;
+  if (kind != AtomKind::prefix) exact_filter_.add(h);
+  atoms_.push_back({kind, group, std::string(text)});
+  if (kind == AtomKind::prefix) {
+    std::string head(1, static_cast<char>(group));
+    head += first_code_points(text, 3);
+    const auto hh = detail::hash_bytes(head);
+    head_filter_.add(hh);
+    const auto head_id = heads_.insert(head, hh, static_cast<std::uint32_t>(head_lists_.size()));
+    if (head_id == head_lists_.size()) head_lists_.emplace_back();
+    head_lists_[head_id].push_back(id);
+  }
+  return id;
+}
+
+std::uint32_t RuleSet::Impl::pattern(Group group, const std::string& word, const std::string& exact,
+                                     bool case_sensitive) {
+  std::string key(1, static_cast<char>(group));
+  if (case_sensitive) key += exact;
+  key += '\x1f';
+  key += word;
+  const auto next = static_cast<std::uint32_t>(patterns_.size());
+  const auto id = pattern_ids_.insert(key, next);
+  if (id != next) return id;
+  Pattern p;
+  const auto wild = word.find_first_of("*?");
+  p.wildcard = wild != std::string::npos;
+  if (p.wildcard) {
+    p.atom = atom(AtomKind::prefix, group, std::string_view(word).substr(0, wild));
+    p.glob = word;
+  } else {
+    p.atom = atom(AtomKind::word, group, word);
+  }
+  if (case_sensitive) p.exact = exact;
+  patterns_.push_back(std::move(p));
+  return id;
+}
+
+std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
+  // A term matches in the fields of one group: title and body, url or author.
+  const Group group = (n.fields & kUrlBit) ? kUrl : (n.fields & kAuthorBit) ? kAuthor : kText;
+  std::vector<std::uint32_t> ids;
+  for (std::size_t i = 0; i < n.words.size(); ++i)
+    ids.push_back(pattern(group, n.words[i], n.exact[i], n.case_sensitive));
+  // The key: fields, case, slop, repeat and the pattern ids, as raw bytes.
+  std::string key;
+  key.reserve(16 + 4 * ids.size());
+  auto put = [&](std::uint32_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  key += static_cast<char>(n.fields);
+  key += n.case_sensitive ? 'c' : 'i';
+  put(static_cast<std::uint32_t>(n.slop));
+  put(static_cast<std::uint32_t>(n.repeat));
+  for (auto id : ids) put(id);
+  const auto next = static_cast<std::uint32_t>(terms_.size());
+  const auto id = term_ids_.insert(key, next);
+  if (id != next) return id;
+  Term t;
+  t.first = static_cast<std::uint32_t>(term_patterns_.size());
+  t.count = static_cast<std::uint32_t>(ids.size());
+  term_patterns_.insert(term_patterns_.end(), ids.begin(), ids.end());
+  t.slop = n.slop;
+  t.repeat = static_cast<std::uint32_t>(n.repeat);
+  t.fields = n.fields;
+  t.case_sensitive = n.case_sensitive;
+  const std::uint8_t whole_group = group == kUrl ? kUrlBit : group == kAuthor ? kAuthorBit : kTextBits;
+  if (t.count == 1 && t.repeat == 1 && !t.case_sensitive && t.fields == whole_group &&
+      !patterns_[ids[0]].wildcard)
+    t.presence = patterns_[ids[0]].atom;
+  terms_.push_back(t);
+  return id;
+}
+
+std::uint32_t RuleSet::Impl::compile(const QueryNode& n, Rule& rule) {
+  Node node;
+  node.kind = n.kind;
+  node.from = n.offset;
+  node.to = n.end;
+  auto written_index = [&](const std::string& w) {
+    auto it = std::find(rule.written.begin(), rule.written.end(), w);
+    if (it == rule.written.end()) {
+      rule.written.push_back(w);
+      return static_cast<std::uint32_t>(rule.written.size() - 1);
+    }
+    return static_cast<std::uint32_t>(it - rule.written.begin());
+  };
+  switch (n.kind) {
+    case QueryNode::Kind::term:
+      node.arg = term(n);
+      node.written = written_index(n.written);
+      break;
+    case QueryNode::Kind::meta: {
+      const Group g = n.meta == MetaField::site ? kSite : n.meta == MetaField::source ? kSource : kLang;
+      node.arg = atom(AtomKind::meta, g, n.value);
+      node.written = written_index(n.written);
+      break;
+    }
+    default: {
+      node.unit = n.unit;
+      node.ordered = n.ordered;
+      node.arg = static_cast<std::uint32_t>(n.distance);
+      std::vector<std::uint32_t> children;
+      for (const auto& c : n.children) children.push_back(compile(*c, rule));
+      node.begin = static_cast<std::uint32_t>(kids_.size());
+      kids_.insert(kids_.end(), children.begin(), children.end());
+      node.end = static_cast<std::uint32_t>(kids_.size());
+    }
+  }
+  nodes_.push_back(node);
+  return static_cast<std::uint32_t>(nodes_.size() - 1);
+}
+
+double RuleSet::Impl::atom_cost(std::uint32_t a) const {
+  // The chance that an atom occurs in a record, guessed from its kind and
+  // length: long words are rarer than short ones, prefixes commoner than words,
+  // and metadata values are shared by many records.
+  const Atom& atom = atoms_[a];
+  if (atom.kind == AtomKind::meta) return atom.group == kSite ? 20 : atom.group == kSource ? 30 : 60;
+  const auto len = code_point_count(atom.text);
+  const double w = len <= 2 ? 16 : len == 3 ? 10 : len == 4 ? 6 : len == 5 ? 4 : len == 6 ? 3 : len == 7 ? 2 : 1;
+  return atom.kind == AtomKind::prefix ? 4 * w : w;
+}
+
+double RuleSet::Impl::cost(const std::vector<std::uint32_t>& clause) const {
+  double total = 0;
+  for (auto a : clause) total += atom_cost(a);
+  return total;
+}
+
+RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
+  const Node& n = nodes_[index];
+  Clauses out;
+  switch (n.kind) {
+    case QueryNode::Kind::term: {
+      const Term& t = terms_[n.arg];
+      for (std::uint32_t i = 0; i < t.count; ++i)
+        out.push_back({patterns_[term_patterns_[t.first + i]].atom});
+      break;
+    }
+    case QueryNode::Kind::meta:
+      out.push_back({n.arg});
+      break;
+    case QueryNode::Kind::not_:
+      break;
+    case QueryNode::Kind::and_:
+    case QueryNode::Kind::near:
+      for (auto k = n.begin; k < n.end; ++k) {
+        auto c = required(kids_[k]);
+        out.insert(out.end(), c.begin(), c.end());
+      }
+      break;
+    case QueryNode::Kind::or_: {
+      std::vector<Clauses> parts;
+      for (auto k = n.begin; k < n.end; ++k) {
+        parts.push_back(required(kids_[k]));
+        if (parts.back().empty()) return {};  // a branch that needs nothing
+      }
+      // (a1 ∧ a2) ∨ (b1 ∧ b2) needs each of a_i ∨ b_j; multiply while small,
+      // else keep one clause: the cheapest clause of each branch joined.
+      Clauses product = {{}};
+      bool small = true;
+      for (const auto& p : parts) {
+        if (product.size() * p.size() > kMaxOrProduct) {
+          small = false;
+          break;
+        }
+        Clauses next;
+        for (const auto& x : product)
+          for (const auto& y : p) {
+            auto z = x;
+            z.insert(z.end(), y.begin(), y.end());
+            next.push_back(std::move(z));
+          }
+        product = std::move(next);
+      }
+      if (small) {
+        out = std::move(product);
+      } else {
+        std::vector<std::uint32_t> joined;
+        for (const auto& p : parts) {
+          const auto best = std::min_element(p.begin(), p.end(), [&](const auto& a, const auto& b) {
+            return cost(a) < cost(b);
+          });
+          joined.insert(joined.end(), best->begin(), best->end());
+        }
+        out.push_back(std::move(joined));
+      }
+      break;
+    }
+  }
+  normalize(out);
+  return out;
+}
+
+void RuleSet::Impl::reserve(std::size_t rules) {
+  infos_.reserve(rules);
+  rules_.reserve(rules);
+  nodes_.reserve(rules * 5);
+  kids_.reserve(rules * 4);
+  ids_.reserve(rules);
+  exact_.reserve(rules);
+  pattern_ids_.reserve(rules);
+  term_ids_.reserve(rules);
+  atoms_.reserve(rules);
+  patterns_.reserve(rules);
+  terms_.reserve(rules);
+}
+
+void RuleSet::Impl::add(RuleInfo info, const QueryNode& root) {
+  Rule rule;
+  rule.root = compile(root, rule);
+  auto clauses = required(rule.root);
+  if (clauses.size() > kMaxClauses) {  // keep the cheapest
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < clauses.size(); ++i) ranked.emplace_back(cost(clauses[i]), i);
+    std::sort(ranked.begin(), ranked.end());
+    Clauses kept;
+    for (std::size_t i = 0; i < kMaxClauses; ++i) kept.push_back(std::move(clauses[ranked[i].second]));
+    clauses = std::move(kept);
+  }
+  rule.clause_begin = static_cast<std::uint32_t>(clause_offsets_.size() - 1);
+  for (const auto& c : clauses) {
+    clause_atoms_.insert(clause_atoms_.end(), c.begin(), c.end());
+    clause_offsets_.push_back(static_cast<std::uint32_t>(clause_atoms_.size()));
+  }
+  rule.clause_end = static_cast<std::uint32_t>(clause_offsets_.size() - 1);
+  rule.primary = rule.clause_begin;
+  ids_.insert(info.id, static_cast<std::uint32_t>(rules_.size()));
+  rules_.push_back(std::move(rule));
+  infos_.push_back(std::move(info));
+}
+
+// What indexing a rule under a clause costs per record: every atom of the
+// clause that occurs walks the rules indexed under it. An atom many rules need
+// (a context word such as `military`) is likely common in text too, and walks a
+// long list; a name few rules need is the better key.
+double RuleSet::Impl::index_cost(std::uint32_t clause, const std::vector<std::uint32_t>& usage) const {
+  double total = 0;
+  for (auto k = clause_offsets_[clause]; k < clause_offsets_[clause + 1]; ++k) {
+    const auto a = clause_atoms_[k];
+    total += (1.0 + usage[a]) * atom_cost(a);
+  }
+  return total;
+}
+
+void RuleSet::Impl::finish() {
+  // How many rules need each atom.
+  std::vector<std::uint32_t> usage(atoms_.size(), 0);
+  for (const Rule& rule : rules_) {
+    std::vector<std::uint32_t> seen(clause_atoms_.begin() + clause_offsets_[rule.clause_begin],
+                                    clause_atoms_.begin() + clause_offsets_[rule.clause_end]);
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    for (auto a : seen) ++usage[a];
+  }
+  // Each enabled rule is indexed under its cheapest clause; the others are
+  // checked, rarest first, when the rule is reached.
+  std::vector<std::vector<std::uint32_t>> building(atoms_.size());
+  checks_.clear();
+  for (std::uint32_t r = 0; r < rules_.size(); ++r) {
+    Rule& rule = rules_[r];
+    std::vector<std::pair<double, std::uint32_t>> ranked;
+    for (auto c = rule.clause_begin; c < rule.clause_end; ++c) ranked.emplace_back(index_cost(c, usage), c);
+    std::sort(ranked.begin(), ranked.end());
+    rule.check = static_cast<std::uint32_t>(checks_.size());
+    checks_.push_back(rule.root);
+    checks_.push_back(ranked.empty() ? 0 : static_cast<std::uint32_t>(ranked.size() - 1));
+    for (std::size_t i = 1; i < ranked.size(); ++i) {
+      const auto c = ranked[i].second;
+      checks_.push_back(clause_offsets_[c + 1] - clause_offsets_[c]);
+      checks_.insert(checks_.end(), clause_atoms_.begin() + clause_offsets_[c],
+                     clause_atoms_.begin() + clause_offsets_[c + 1]);
+    }
+    if (!infos_[r].enabled) continue;
+    if (ranked.empty()) {
+      unindexed_.push_back(r);
+      continue;
+    }
+    rule.primary = ranked.front().second;
+    for (auto k = clause_offsets_[rule.primary]; k < clause_offsets_[rule.primary + 1]; ++k)
+      building[clause_atoms_[k]].push_back(r);
+  }
+  posting_offsets_.assign(atoms_.size() + 1, 0);
+  std::size_t total = 0;
+  for (const auto& b : building) total += b.size();
+  postings_.clear();
+  postings_.reserve(total);
+  for (std::size_t a = 0; a < atoms_.size(); ++a) {
+    for (auto r : building[a]) postings_.push_back({r, rules_[r].check});
+    posting_offsets_[a + 1] = static_cast<std::uint32_t>(postings_.size());
+  }
+  head_offsets_.assign(head_lists_.size() + 1, 0);
+  head_atoms_.clear();
+  for (std::size_t h = 0; h < head_lists_.size(); ++h) {
+    for (auto a : head_lists_[h]) {
+      const std::string& text = atoms_[a].text;
+      HeadEntry e{0, static_cast<std::uint32_t>(text.size()), a};
+      std::memcpy(&e.first8, text.data(), std::min<std::size_t>(8, text.size()));
+      head_atoms_.push_back(e);
+    }
+    head_offsets_[h + 1] = static_cast<std::uint32_t>(head_atoms_.size());
+  }
+  head_lists_.clear();
+  head_lists_.shrink_to_fit();
+  // Only compiling needs these.
+  pattern_ids_ = {};
+  term_ids_ = {};
+  prefixes_ = {};
+  key_buf_ = {};
+  nodes_.shrink_to_fit();
+  kids_.shrink_to_fit();
+  terms_.shrink_to_fit();
+  term_patterns_.shrink_to_fit();
+  patterns_.shrink_to_fit();
+  clause_atoms_.shrink_to_fit();
+  clause_offsets_.shrink_to_fit();
+  checks_.shrink_to_fit();
+  rules_.shrink_to_fit();
+  infos_.shrink_to_fit();
+}
+
+std::optional<std::size_t> RuleSet::Impl::find(std::string_view id) const {
+  const auto i = ids_.find(id);
+  if (i == detail::StringIndex::kNone) return std::nullopt;
+  return i;
+}
+
+RuleSetStats RuleSet::Impl::stats() const {
+  RuleSetStats s;
+  s.rules = infos_.size();
+  s.terms = terms_.size();
+  s.atoms = atoms_.size();
+  s.postings = postings_.size();
+  auto str = [](const std::string& x) { return x.capacity() > 15 ? x.capacity() + 1 : 0; };
+  std::size_t b = 0;
+  b += (infos_.capacity() - infos_.size()) * sizeof(RuleInfo);
+  for (const auto& i : infos_) {
+    b += sizeof(RuleInfo) + str(i.id) + str(i.query) + str(i.topic) + str(i.description) +
+         str(i.where.file) + str(i.query_where.file);
+    for (const auto& t : i.tags) b += sizeof(std::string) + str(t);
+    for (const auto& t : i.sources) b += sizeof(std::string) + str(t);
+    b += (i.tests.match.size() + i.tests.no_match.size()) * sizeof(RuleTestCase);
+  }
+  for (const auto& r : rules_) {
+    b += sizeof(Rule) + r.written.capacity() * sizeof(std::string);
+    for (const auto& w : r.written) b += str(w);
+  }
+  for (const auto& a : atoms_) b += sizeof(Atom) + str(a.text);
+  for (const auto& p : patterns_) b += sizeof(Pattern) + str(p.glob) + str(p.exact);
+  b += nodes_.capacity() * sizeof(Node) + kids_.capacity() * 4 + terms_.capacity() * sizeof(Term) +
+       term_patterns_.capacity() * 4 + clause_atoms_.capacity() * 4 + clause_offsets_.capacity() * 4 +
+       posting_offsets_.capacity() * 4 + postings_.capacity() * sizeof(Posting) + head_offsets_.capacity() * 4 +
+       head_atoms_.capacity() * sizeof(HeadEntry) + checks_.capacity() * 4;
+  b += exact_.bytes() + heads_.bytes() + ids_.bytes() + exact_filter_.bytes() + head_filter_.bytes();
+  s.bytes = b;
+  return s;
+}
+
+}  // namespace wirewatch::rules

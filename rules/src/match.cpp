@@ -1,0 +1,925 @@
+// Matching a record: tokenize and fold it once, mark the atoms that occur, walk
+// the index to the candidate rules, evaluate only those, and report hits.
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <deque>
+
+#include "rule_set_impl.hpp"
+#include "wirewatch/common/text.hpp"
+#include "wirewatch/rules/messages.hpp"
+#include "wirewatch/rules/tokenizer.hpp"
+
+namespace wirewatch::rules {
+
+using Impl = RuleSet::Impl;
+using detail::StringIndex;
+
+namespace {
+
+constexpr std::uint32_t kNone = Impl::kNone;
+constexpr std::size_t kSnippetMax = 300;
+constexpr std::size_t kFoldCacheMax = 1 << 20;
+constexpr int kFields = 4;
+
+std::uint8_t field_bit(Field f) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(f)); }
+
+struct Tok {
+  std::uint32_t distinct;
+  std::uint32_t next;  // the next token of the same distinct word, or kNone
+  std::uint32_t sentence;
+  std::uint32_t paragraph;
+  std::uint32_t cp_off;
+  std::uint32_t cp_len;
+  std::uint32_t byte_off;
+  std::uint32_t byte_len;
+  Field field;
+  bool ascii;
+};
+
+struct Distinct {
+  std::uint32_t key_off;  // into keys: group byte + folded word
+  std::uint32_t key_len;
+  std::uint32_t first;
+  std::uint32_t last;
+  std::uint32_t atom;  // the word atom, or kNone
+};
+
+// One occurrence of a term: tokens [first, last] of one field.
+struct Occ {
+  std::uint32_t first;
+  std::uint32_t last;
+  std::uint32_t written;  // the rule's written term it stands for (hits only)
+};
+
+// Per-thread working memory, reused from record to record. Arrays indexed by
+// atom, rule or term id are valid where their epoch equals the current one.
+class Scratch {
+ public:
+  std::uint32_t epoch = 0;
+  std::vector<Tok> toks;
+  std::array<std::uint32_t, kFields + 1> field_begin{};
+  std::array<std::string_view, kFields> field_text{};
+  std::vector<Distinct> distincts;
+  std::vector<std::uint64_t> hashes;  // of each distinct's key
+  std::string keys;
+  StringIndex table;
+  std::vector<std::uint32_t> present;  // atoms that occur, in order found
+  std::vector<std::uint64_t> present_bits;  // bit per atom: occurs (cleared through `present`)
+  std::vector<std::uint32_t> atom_slot;     // for an occurring atom: its distinct or prefix_hits index
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> prefix_hits;  // (prefix atom, distinct)
+  std::vector<std::uint32_t> term_epoch, term_slot;
+  std::deque<std::vector<Occ>> occ_pool;  // stable references
+  std::size_t occ_used = 0;
+  std::vector<std::uint32_t> candidates;
+  std::string fold_buf, key_buf;
+  StringIndex fold_cache;  // raw non-ASCII word -> index into folded
+  std::vector<std::string> folded;
+
+  void begin(const Impl& set) {
+    if (++epoch == 0) {  // wrapped: forget every stamp
+      std::fill(term_epoch.begin(), term_epoch.end(), 0);
+      epoch = 1;
+    }
+    for (auto a : present) present_bits[a >> 6] &= ~(std::uint64_t{1} << (a & 63));
+    if (atom_slot.size() < set.atoms().size()) {
+      atom_slot.resize(set.atoms().size(), 0);
+      present_bits.resize((set.atoms().size() + 63) / 64, 0);
+    }
+    if (term_epoch.size() < set.terms().size()) {
+      term_epoch.resize(set.terms().size(), 0);
+      term_slot.resize(set.terms().size(), 0);
+    }
+    toks.clear();
+    distincts.clear();
+    hashes.clear();
+    keys.clear();
+    table.clear();
+    present.clear();
+    prefix_hits.clear();
+    candidates.clear();
+    occ_used = 0;
+  }
+
+  bool has(std::uint32_t atom) const { return (present_bits[atom >> 6] >> (atom & 63)) & 1; }
+  // Marks an atom as occurring; false when it already was.
+  bool mark(std::uint32_t atom, std::uint32_t slot) {
+    if (has(atom)) return false;
+    present_bits[atom >> 6] |= std::uint64_t{1} << (atom & 63);
+    atom_slot[atom] = slot;
+    present.push_back(atom);
+    return true;
+  }
+
+  std::vector<Occ>& new_occ() {
+    if (occ_used == occ_pool.size()) occ_pool.emplace_back();
+    auto& v = occ_pool[occ_used++];
+    v.clear();
+    return v;
+  }
+
+  std::string_view key(const Distinct& d) const { return std::string_view(keys).substr(d.key_off, d.key_len); }
+  std::string_view folded_of(std::uint32_t distinct) const { return key(distincts[distinct]).substr(1); }
+  std::uint8_t group_of(std::uint32_t distinct) const {
+    return static_cast<std::uint8_t>(keys[distincts[distinct].key_off]);
+  }
+  std::string_view raw(std::uint32_t tok) const {
+    const Tok& t = toks[tok];
+    return field_text[static_cast<int>(t.field)].substr(t.byte_off, t.byte_len);
+  }
+  std::uint32_t pos(std::uint32_t tok) const {
+    return tok - field_begin[static_cast<int>(toks[tok].field)];
+  }
+  std::uint32_t field_end(Field f) const { return field_begin[static_cast<int>(f) + 1]; }
+
+  // The folded form of a word, cached across records for non-ASCII words.
+  std::string_view fold(const WordSpan& w) {
+    if (w.ascii) {
+      fold_buf.assign(w.raw);
+      for (char& c : fold_buf)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      return fold_buf;
+    }
+    const auto h = detail::hash_bytes(w.raw);
+    auto i = fold_cache.find(w.raw, h);
+    if (i == StringIndex::kNone) {
+      if (folded.size() >= kFoldCacheMax) {
+        fold_cache = StringIndex();
+        folded.clear();
+      }
+      i = fold_cache.insert(w.raw, h, static_cast<std::uint32_t>(folded.size()));
+      folded.push_back(fold_word(w.raw));
+    }
+    return folded[i];
+  }
+
+  void add_field(const Impl& set, Field field, std::string_view text) {
+    const int f = static_cast<int>(field);
+    field_begin[f] = static_cast<std::uint32_t>(toks.size());
+    field_text[f] = text;
+    const char group = static_cast<char>(Impl::group_of(field));
+    WordScanner scanner(text);
+    WordSpan w;
+    while (scanner.next(w)) {
+      key_buf.resize(1 + w.raw.size());
+      key_buf[0] = group;
+      if (w.ascii) {
+        char* out = key_buf.data() + 1;
+        for (char c : w.raw) *out++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+      } else {
+        const std::string_view folded_word = fold(w);
+        key_buf.resize(1);
+        key_buf += folded_word;
+      }
+      const auto h = detail::hash_bytes(key_buf);
+      const auto next = static_cast<std::uint32_t>(distincts.size());
+      const auto d = table.insert(key_buf, h, next);
+      const auto tok = static_cast<std::uint32_t>(toks.size());
+      if (d == next) {
+        distincts.push_back({static_cast<std::uint32_t>(keys.size()),
+                             static_cast<std::uint32_t>(key_buf.size()), tok, tok, kNone});
+        keys += key_buf;
+        // Looked up once every field is read, so that the lookups' cache misses overlap.
+        if (set.exact_filter().may_contain(h)) set.exact().prefetch(h);
+        hashes.push_back(h);
+      } else {
+        toks[distincts[d].last].next = tok;
+        distincts[d].last = tok;
+      }
+      toks.push_back({d, kNone, w.sentence, w.paragraph, w.offset, w.length, w.byte_offset,
+                      static_cast<std::uint32_t>(w.raw.size()), field, w.ascii});
+    }
+    field_begin[f + 1] = static_cast<std::uint32_t>(toks.size());
+  }
+
+  // A distinct word: its word atom and the prefix atoms it starts with.
+  void lookup(const Impl& set, std::uint32_t d, std::uint64_t h) {
+    const std::string_view key = std::string_view(keys).substr(distincts[d].key_off, distincts[d].key_len);
+    if (set.exact_filter().may_contain(h)) {
+      const auto atom = set.exact().find(key, h);
+      if (atom != StringIndex::kNone) {
+        distincts[d].atom = atom;
+        mark(atom, d);
+      }
+    }
+    if (set.heads().size() == 0) return;
+    std::size_t pos = 1;
+    for (int i = 0; i < 3; ++i) {
+      if (pos >= key.size()) return;  // fewer than 3 code points
+      if (static_cast<unsigned char>(key[pos]) < 0x80) ++pos;
+      else next_code_point(key, pos);
+    }
+    const auto head_key = key.substr(0, pos);
+    const auto hh = detail::hash_bytes(head_key);
+    if (!set.head_filter().may_contain(hh)) return;
+    const auto head = set.heads().find(head_key, hh);
+    if (head == StringIndex::kNone) return;
+    const std::string_view word = key.substr(1);
+    std::uint64_t word8 = 0;
+    std::memcpy(&word8, word.data(), std::min<std::size_t>(8, word.size()));
+    const auto* entries = set.head_atoms().data();
+    for (auto k = set.head_offsets()[head]; k < set.head_offsets()[head + 1]; ++k) {
+      const auto& e = entries[k];
+      if (e.length > word.size()) continue;
+      // The mask keeps the first `length` bytes of the 8 loaded.
+      const std::uint64_t mask =
+          e.length >= 8 ? ~std::uint64_t{0}
+          : std::endian::native == std::endian::little ? (std::uint64_t{1} << (8 * e.length)) - 1
+                                                       : ~((~std::uint64_t{0}) >> (8 * e.length));
+      if ((word8 & mask) != e.first8) continue;
+      const auto a = e.atom;
+      if (e.length <= 8 ||
+          detail::bytes_equal(word.data() + 8, set.atoms()[a].text.data() + 8, e.length - 8)) {
+        prefix_hits.emplace_back(a, d);
+        mark(a, 0);  // the slot is set once prefix_hits is sorted
+      }
+    }
+  }
+
+  void add_meta(const Impl& set, Impl::Group group, std::string_view value) {
+    if (value.empty()) return;
+    key_buf.assign(1, static_cast<char>(group));
+    key_buf += value;
+    const auto a = set.exact().find(key_buf);
+    if (a != StringIndex::kNone) mark(a, kNone);
+  }
+
+  void load(const Impl& set, const Document& doc) {
+    begin(set);
+    add_field(set, Field::title, doc.text(Field::title));
+    add_field(set, Field::body, doc.text(Field::body));
+    add_field(set, Field::url, doc.url());
+    add_field(set, Field::author, doc.author());
+    field_begin[kFields] = static_cast<std::uint32_t>(toks.size());
+    for (std::uint32_t d = 0; d < distincts.size(); ++d) lookup(set, d, hashes[d]);
+    // Prefix atoms: their distinct words, grouped.
+    std::sort(prefix_hits.begin(), prefix_hits.end());
+    for (std::size_t i = 0; i < prefix_hits.size(); ++i)
+      if (i == 0 || prefix_hits[i].first != prefix_hits[i - 1].first)
+        atom_slot[prefix_hits[i].first] = static_cast<std::uint32_t>(i);
+    // Metadata: the host and every parent domain, the source, the language and its primary tag.
+    std::string host(doc.host());
+    for (char& c : host)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    for (std::string_view h = host; !h.empty();) {
+      add_meta(set, Impl::kSite, h);
+      const auto dot = h.find('.');
+      if (dot == std::string_view::npos) break;
+      h.remove_prefix(dot + 1);
+    }
+    add_meta(set, Impl::kSource, doc.source_id());
+    std::string lang(doc.lang());
+    for (char& c : lang) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c == '_') c = '-';
+    }
+    add_meta(set, Impl::kLang, lang);
+    if (auto dash = lang.find('-'); dash != std::string::npos)
+      add_meta(set, Impl::kLang, std::string_view(lang).substr(0, dash));
+  }
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// `?` is one code point, a final `*` any ending.
+bool glob_match(std::string_view text, std::string_view glob) {
+  std::size_t i = 0;
+  for (std::size_t j = 0; j < glob.size(); ++j) {
+    if (glob[j] == '*') return true;
+    if (i >= text.size()) return false;
+    if (glob[j] == '?') {
+      next_code_point(text, i);
+    } else if (text[i] == glob[j]) {
+      ++i;
+    } else {
+      return false;
+    }
+  }
+  return i == text.size();
+}
+
+// Evaluates compiled nodes against the record in the scratch.
+class Evaluator {
+ public:
+  Evaluator(const Impl& set, Scratch& s) : set_(set), s_(s) {}
+
+  bool case_ok(std::uint32_t tok, const Impl::Pattern& p) const {
+    const std::string_view raw = s_.raw(tok);
+    if (s_.toks[tok].ascii) {
+      // The exact form may carry wildcards: compare like a glob.
+      return glob_match(raw, p.exact);
+    }
+    return glob_match(to_nfc(raw), p.exact);
+  }
+
+  bool token_matches(std::uint32_t tok, const Impl::Pattern& p, bool case_sensitive) const {
+    const std::uint32_t d = s_.toks[tok].distinct;
+    if (!p.wildcard) {
+      if (s_.distincts[d].atom != p.atom) return false;
+    } else {
+      const auto& atom = set_.atoms()[p.atom];
+      if (s_.group_of(d) != atom.group || !glob_match(s_.folded_of(d), p.glob)) return false;
+    }
+    return !case_sensitive || case_ok(tok, p);
+  }
+
+  // The tokens, in text order, that match a pattern in the given fields.
+  void tokens_of(const Impl::Pattern& p, std::uint8_t fields, bool case_sensitive,
+                 std::vector<std::uint32_t>& out) const {
+    out.clear();
+    if (!s_.has(p.atom)) return;
+    auto take_chain = [&](std::uint32_t d) {
+      for (auto t = s_.distincts[d].first; t != kNone; t = s_.toks[t].next) {
+        if (!(field_bit(s_.toks[t].field) & fields)) continue;
+        if (case_sensitive && !case_ok(t, p)) continue;
+        out.push_back(t);
+      }
+    };
+    if (!p.wildcard) {
+      take_chain(s_.atom_slot[p.atom]);
+      return;
+    }
+    for (auto k = s_.atom_slot[p.atom]; k < s_.prefix_hits.size() && s_.prefix_hits[k].first == p.atom; ++k) {
+      const auto d = s_.prefix_hits[k].second;
+      if (glob_match(s_.folded_of(d), p.glob)) take_chain(d);
+    }
+    std::sort(out.begin(), out.end());
+  }
+
+  const Impl::Pattern& pattern(const Impl::Term& t, std::uint32_t i) const {
+    return set_.patterns()[set_.term_patterns()[t.first + i]];
+  }
+
+  const std::vector<Occ>& occurrences(std::uint32_t term_id) {
+    if (s_.term_epoch[term_id] == s_.epoch) return s_.occ_pool[s_.term_slot[term_id]];
+    auto& out = s_.new_occ();
+    const auto slot = static_cast<std::uint32_t>(s_.occ_used - 1);
+    compute(set_.terms()[term_id], out);
+    s_.term_epoch[term_id] = s_.epoch;
+    s_.term_slot[term_id] = slot;
+    return s_.occ_pool[slot];
+  }
+
+  void compute(const Impl::Term& t, std::vector<Occ>& out) {
+    tokens_of(pattern(t, 0), t.fields, t.case_sensitive, buf_);
+    if (t.count == 1) {
+      for (auto tok : buf_) out.push_back({tok, tok, 0});
+      return;
+    }
+    if (t.slop < 0) {  // consecutive words in one paragraph
+      for (auto tok : buf_) {
+        const Field f = s_.toks[tok].field;
+        const auto last = tok + t.count - 1;
+        if (last >= s_.field_end(f) || s_.toks[last].paragraph != s_.toks[tok].paragraph) continue;
+        bool ok = true;
+        for (std::uint32_t j = 1; ok && j < t.count; ++j)
+          ok = token_matches(tok + j, pattern(t, j), t.case_sensitive);
+        if (ok) out.push_back({tok, last, 0});
+      }
+      return;
+    }
+    within(t, out);
+  }
+
+  // "…"~N: a token for every word, all different, within N positions of one field.
+  void within(const Impl::Term& t, std::vector<Occ>& out) {
+    std::vector<std::vector<std::uint32_t>> lists(t.count);
+    for (std::uint32_t j = 0; j < t.count; ++j) {
+      tokens_of(pattern(t, j), t.fields, t.case_sensitive, lists[j]);
+      if (lists[j].empty()) return;
+    }
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> anchors;  // (token, word)
+    for (std::uint32_t j = 0; j < t.count; ++j)
+      for (auto tok : lists[j]) anchors.emplace_back(tok, j);
+    std::sort(anchors.begin(), anchors.end());
+    std::vector<std::uint32_t> chosen(t.count);
+    std::uint32_t last_anchor = kNone;
+    for (const auto& [a, j0] : anchors) {
+      if (a == last_anchor) continue;  // found from this token already
+      const Field f = s_.toks[a].field;
+      const std::uint32_t hi = std::min<std::uint32_t>(a + static_cast<std::uint32_t>(t.slop), s_.field_end(f) - 1);
+      chosen.assign(t.count, kNone);
+      chosen[j0] = a;
+      if (assign(lists, chosen, 0, a, hi)) {
+        out.push_back({a, *std::max_element(chosen.begin(), chosen.end()), 0});
+        last_anchor = a;
+      }
+    }
+  }
+
+  static bool assign(const std::vector<std::vector<std::uint32_t>>& lists, std::vector<std::uint32_t>& chosen,
+                     std::size_t j, std::uint32_t lo, std::uint32_t hi) {
+    if (j == lists.size()) return true;
+    if (chosen[j] != kNone) return assign(lists, chosen, j + 1, lo, hi);
+    const auto& l = lists[j];
+    for (auto it = std::lower_bound(l.begin(), l.end(), lo); it != l.end() && *it <= hi; ++it) {
+      if (std::find(chosen.begin(), chosen.end(), *it) != chosen.end()) continue;
+      chosen[j] = *it;
+      if (assign(lists, chosen, j + 1, lo, hi)) return true;
+      chosen[j] = kNone;
+    }
+    return false;
+  }
+
+  bool eval(std::uint32_t index) {
+    const auto& n = set_.nodes()[index];
+    switch (n.kind) {
+      case QueryNode::Kind::term: {
+        const Impl::Term& t = set_.terms()[n.arg];
+        if (t.presence != kNone) return s_.has(t.presence);
+        return occurrences(n.arg).size() >= t.repeat;
+      }
+      case QueryNode::Kind::meta:
+        return s_.has(n.arg);
+      case QueryNode::Kind::not_:
+        return !eval(set_.kids()[n.begin]);
+      case QueryNode::Kind::and_:
+        for (auto k = n.begin; k < n.end; ++k)
+          if (!eval(set_.kids()[k])) return false;
+        return true;
+      case QueryNode::Kind::or_:
+        for (auto k = n.begin; k < n.end; ++k)
+          if (eval(set_.kids()[k])) return true;
+        return false;
+      case QueryNode::Kind::near:
+        return near(n, nullptr);
+    }
+    return false;
+  }
+
+  // The occurrences of a NEAR operand: a term, or an OR of terms.
+  void operand(std::uint32_t index, std::vector<Occ>& out) {
+    const auto& n = set_.nodes()[index];
+    if (n.kind == QueryNode::Kind::term) {
+      for (Occ o : occurrences(n.arg)) {
+        o.written = n.written;
+        out.push_back(o);
+      }
+      return;
+    }
+    for (auto k = n.begin; k < n.end; ++k) operand(set_.kids()[k], out);
+  }
+
+  bool near_ok(const Impl::Node& n, const Occ& a, const Occ& b) const {
+    if (s_.toks[a.first].field != s_.toks[b.first].field) return false;
+    if (!(a.last < b.first || b.last < a.first)) return false;  // they overlap
+    const bool a_first = a.last < b.first;
+    if (n.ordered && !a_first) return false;
+    const auto lo = std::min(a.first, b.first);
+    const auto hi = std::max(a.last, b.last);
+    switch (n.unit) {
+      case NearUnit::words: {
+        const auto gap = a_first ? s_.pos(b.first) - s_.pos(a.last) : s_.pos(a.first) - s_.pos(b.last);
+        return gap <= n.arg;
+      }
+      case NearUnit::sentence:
+        return s_.toks[lo].sentence == s_.toks[hi].sentence;
+      case NearUnit::paragraph:
+        return s_.toks[lo].paragraph == s_.toks[hi].paragraph;
+    }
+    return false;
+  }
+
+  // Whether some pair of operand occurrences is near; with `hits`, every such pair's occurrences.
+  bool near(const Impl::Node& n, std::vector<Occ>* hits) {
+    auto& a = near_a_;
+    auto& b = near_b_;
+    a.clear();
+    b.clear();
+    operand(set_.kids()[n.begin], a);
+    if (a.empty()) return false;
+    operand(set_.kids()[n.begin + 1], b);
+    bool found = false;
+    for (const Occ& x : a) {
+      for (const Occ& y : b) {
+        if (!near_ok(n, x, y)) continue;
+        if (!hits) return true;
+        found = true;
+        hits->push_back(x);
+        hits->push_back(y);
+      }
+    }
+    return found;
+  }
+
+  // The terms that make a true node true, and their occurrences.
+  void collect(std::uint32_t index, std::vector<bool>& contributing, std::vector<Occ>& hits) {
+    const auto& n = set_.nodes()[index];
+    switch (n.kind) {
+      case QueryNode::Kind::term:
+        contributing[n.written] = true;
+        for (Occ o : occurrences(n.arg)) {
+          o.written = n.written;
+          hits.push_back(o);
+        }
+        return;
+      case QueryNode::Kind::meta:
+        contributing[n.written] = true;
+        return;
+      case QueryNode::Kind::not_:
+        return;
+      case QueryNode::Kind::and_:
+        for (auto k = n.begin; k < n.end; ++k) collect(set_.kids()[k], contributing, hits);
+        return;
+      case QueryNode::Kind::or_:
+        for (auto k = n.begin; k < n.end; ++k)
+          if (eval(set_.kids()[k])) collect(set_.kids()[k], contributing, hits);
+        return;
+      case QueryNode::Kind::near: {
+        const auto start = hits.size();
+        near(n, &hits);
+        for (auto i = start; i < hits.size(); ++i) contributing[hits[i].written] = true;
+        return;
+      }
+    }
+  }
+
+  bool source_ok(const RuleInfo& info, const Document& doc) const {
+    if (info.sources.empty()) return true;
+    const auto id = doc.source_id();
+    return std::find(info.sources.begin(), info.sources.end(), id) != info.sources.end();
+  }
+
+  // Whether the other required clauses of a reached rule occur.
+  bool clauses_ok(std::uint32_t check) const {
+    const std::uint32_t* p = set_.checks().data() + check + 1;  // past the root node
+    for (std::uint32_t c = *p++; c > 0; --c) {
+      const std::uint32_t n = *p++;
+      bool any = false;
+      for (std::uint32_t k = 0; k < n && !any; ++k) any = s_.has(p[k]);
+      if (!any) return false;
+      p += n;
+    }
+    return true;
+  }
+
+  Match build_match(std::uint32_t r);
+  std::string snippet(const Occ& hit) const;
+
+ private:
+  const Impl& set_;
+  Scratch& s_;
+  std::vector<std::uint32_t> buf_;
+  std::vector<Occ> near_a_, near_b_;
+  std::vector<bool> contributing_;
+  std::vector<Occ> found_;
+};
+
+bool is_word_at(const std::vector<char32_t>& cps, std::size_t i) { return is_word_char(cps[i]); }
+
+std::string Evaluator::snippet(const Occ& hit) const {
+  const Field field = s_.toks[hit.first].field;
+  const std::string_view text = s_.field_text[static_cast<int>(field)];
+  const std::uint32_t fb = s_.field_begin[static_cast<int>(field)];
+  const std::uint32_t fe = s_.field_end(field);
+  const auto& toks = s_.toks;
+
+  // The sentence(s) the hit lies in, from their first word to their last, widened
+  // over adjacent punctuation such as opening quotes and the final full stop.
+  std::uint32_t a = hit.first;
+  while (a > fb && toks[a - 1].sentence == toks[hit.first].sentence) --a;
+  std::uint32_t b = hit.last;
+  while (b + 1 < fe && toks[b + 1].sentence == toks[hit.last].sentence) ++b;
+
+  // Decode only that stretch of the text (and a little around it), not the field.
+  std::size_t from = toks[a].byte_off;
+  for (int back = 0; from > 0 && back < 64; ++back) {
+    --from;
+    while (from > 0 && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) --from;
+  }
+  std::size_t to = static_cast<std::size_t>(toks[b].byte_off) + toks[b].byte_len;
+  while (to < text.size() && text[to] != ' ' && text[to] != '\n') ++to;  // to the next space
+  to = std::min(text.size(), to + 8);
+  while (to < text.size() && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
+  // The code points of that stretch, and where each starts in `text`.
+  std::vector<char32_t> cps;
+  std::vector<std::uint32_t> at;
+  cps.reserve(to - from);
+  at.reserve(to - from + 1);
+  for (std::size_t p = from; p < to;) {
+    at.push_back(static_cast<std::uint32_t>(p));
+    cps.push_back(static_cast<unsigned char>(text[p]) < 0x80 ? static_cast<char32_t>(text[p++])
+                                                             : next_code_point(text, p));
+  }
+  at.push_back(static_cast<std::uint32_t>(to));
+  const std::size_t base = toks[a].cp_off - code_point_count(text.substr(from, toks[a].byte_off - from));
+  auto local = [&](std::size_t cp) { return cp - base; };
+
+  std::size_t s = local(toks[a].cp_off);
+  std::size_t e = local(static_cast<std::size_t>(toks[b].cp_off) + toks[b].cp_len);
+  while (s > 0 && !is_space(cps[s - 1])) --s;
+  while (e < cps.size() && !is_space(cps[e])) ++e;
+
+  const std::size_t h = local(toks[hit.first].cp_off);
+  const std::size_t he = local(static_cast<std::size_t>(toks[hit.last].cp_off) + toks[hit.last].cp_len);
+  std::size_t ws = s;
+  std::size_t we = e;
+  if (e - s > kSnippetMax) {
+    // A window around the hit, cut back to whole words.
+    const std::size_t extra = kSnippetMax > he - h ? kSnippetMax - (he - h) : 0;
+    ws = std::max(s, h - std::min(h, extra / 2));
+    we = std::min(e, ws + kSnippetMax);
+    ws = std::max(s, we - kSnippetMax);
+    if (ws > s && is_word_at(cps, ws - 1) && is_word_at(cps, ws))
+      while (ws < h && is_word_at(cps, ws)) ++ws;
+    const std::size_t floor = he <= we ? he : ws + 1;
+    if (we < e && is_word_at(cps, we - 1) && is_word_at(cps, we))
+      while (we > floor && is_word_at(cps, we - 1)) --we;
+  }
+  while (ws < we && is_space(cps[ws])) ++ws;
+  while (we > ws && is_space(cps[we - 1])) --we;
+  return std::string(text.substr(at[ws], at[we] - at[ws]));
+}
+
+Match Evaluator::build_match(std::uint32_t r) {
+  const Impl::Rule& rule = set_.compiled()[r];
+  auto& contributing = contributing_;
+  auto& found = found_;
+  contributing.assign(rule.written.size(), false);
+  found.clear();
+  collect(rule.root, contributing, found);
+  std::sort(found.begin(), found.end(), [](const Occ& x, const Occ& y) {
+    if (x.first != y.first) return x.first < y.first;
+    if (x.last != y.last) return x.last < y.last;
+    return x.written < y.written;
+  });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const Occ& x, const Occ& y) {
+                            return x.first == y.first && x.last == y.last && x.written == y.written;
+                          }),
+              found.end());
+  Match m;
+  for (std::size_t w = 0; w < rule.written.size(); ++w)
+    if (contributing[w]) m.matched.push_back(rule.written[w]);
+  m.hits.reserve(found.size());
+  const Occ* first_text = nullptr;
+  for (const Occ& o : found) {
+    const Tok& a = s_.toks[o.first];
+    const Tok& b = s_.toks[o.last];
+    m.hits.push_back({rule.written[o.written], a.field, a.cp_off, b.cp_off + b.cp_len - a.cp_off});
+    if (!first_text && (a.field == Field::title || a.field == Field::body)) first_text = &o;
+  }
+  if (first_text) m.snippet = snippet(*first_text);
+  const RuleInfo& info = set_.infos()[r];
+  m.rule_id = info.id;
+  m.topic = info.topic;
+  m.severity = info.severity;
+  return m;
+}
+
+std::string atom_text(const Impl::Atom& a) {
+  std::string prefix;
+  switch (a.group) {
+    case Impl::kText:
+      break;
+    case Impl::kUrl:
+      prefix = "url:";
+      break;
+    case Impl::kAuthor:
+      prefix = "author:";
+      break;
+    case Impl::kSite:
+      prefix = "site:";
+      break;
+    case Impl::kSource:
+      prefix = "source:";
+      break;
+    case Impl::kLang:
+      prefix = "lang:";
+      break;
+  }
+  return prefix + a.text + (a.kind == Impl::AtomKind::prefix ? "*" : "");
+}
+
+std::string cp_slice(std::string_view text, std::size_t from, std::size_t to) {
+  std::size_t pos = 0;
+  std::size_t i = 0;
+  std::string out;
+  while (pos < text.size() && i < to) {
+    const std::size_t start = pos;
+    next_code_point(text, pos);
+    if (i >= from) out.append(text.substr(start, pos - start));
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- RuleSet::Impl -------------------------------------------------------------
+
+std::vector<Match> Impl::match(const Document& doc, MatchStats* stats) const {
+  std::vector<Match> out;
+  if (rules_.empty()) return out;
+  Scratch& s = scratch();
+  s.load(*this, doc);
+  Evaluator ev(*this, s);
+
+  // A rule indexed under a clause of several atoms may be reached more than
+  // once; the few candidates are sorted and made unique instead of stamping
+  // every rule reached.
+  std::size_t reached = 0;
+  for (std::size_t i = 0; i < s.present.size(); ++i) {
+    const auto atom = s.present[i];
+    const Posting* p = postings_.data() + posting_offsets_[atom];
+    const Posting* end = postings_.data() + posting_offsets_[atom + 1];
+    reached += static_cast<std::size_t>(end - p);
+    for (; p < end; ++p) {
+      if (p + 4 < end) __builtin_prefetch(checks_.data() + p[4].check);
+      if (!ev.clauses_ok(p->check)) continue;
+      s.candidates.push_back(p->rule);
+      // A rule's nodes are contiguous, its root last: fetch them for evaluation.
+      const std::uint32_t root = checks_[p->check];
+      __builtin_prefetch(nodes_.data() + root);
+      __builtin_prefetch(nodes_.data() + (root >= 2 ? root - 2 : 0));
+      __builtin_prefetch(nodes_.data() + (root >= 4 ? root - 4 : 0));
+    }
+  }
+  s.candidates.insert(s.candidates.end(), unindexed_.begin(), unindexed_.end());
+  std::sort(s.candidates.begin(), s.candidates.end());
+  s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
+
+  std::size_t candidates = 0;
+  for (std::size_t i = 0; i < s.candidates.size(); ++i) {
+    const auto r = s.candidates[i];
+    if (!ev.source_ok(infos_[r], doc)) continue;
+    ++candidates;
+    if (!ev.eval(rules_[r].root)) continue;
+    out.push_back(ev.build_match(r));
+  }
+  if (stats) {
+    stats->reached += reached;
+    stats->candidates += candidates;
+    stats->matched += out.size();
+  }
+  return out;
+}
+
+std::optional<Match> Impl::match_rule(std::size_t index, const Document& doc, bool apply_sources) const {
+  if (index >= rules_.size()) return std::nullopt;
+  Scratch& s = scratch();
+  s.load(*this, doc);
+  Evaluator ev(*this, s);
+  const auto r = static_cast<std::uint32_t>(index);
+  if (apply_sources && !ev.source_ok(infos_[r], doc)) return std::nullopt;
+  if (!ev.eval(rules_[r].root)) return std::nullopt;
+  return ev.build_match(r);
+}
+
+std::vector<Explanation> Impl::explain(const Document& doc, const std::vector<std::string>& ids) const {
+  std::vector<std::uint32_t> which;
+  if (ids.empty()) {
+    for (std::uint32_t r = 0; r < rules_.size(); ++r) which.push_back(r);
+  } else {
+    for (const auto& id : ids)
+      if (auto r = find(id)) which.push_back(static_cast<std::uint32_t>(*r));
+  }
+  Scratch& s = scratch();
+  s.load(*this, doc);
+  Evaluator ev(*this, s);
+  std::vector<Explanation> out;
+  for (auto r : which) {
+    const Rule& rule = rules_[r];
+    const RuleInfo& info = infos_[r];
+    Explanation e;
+    e.rule_id = info.id;
+    e.enabled = info.enabled;
+    e.source_ok = ev.source_ok(info, doc);
+    for (auto c = rule.clause_begin; c < rule.clause_end; ++c) {
+      bool any = false;
+      std::string text;
+      for (auto k = clause_offsets_[c]; k < clause_offsets_[c + 1]; ++k) {
+        any = any || s.has(clause_atoms_[k]);
+        text += (text.empty() ? "" : " OR ") + atom_text(atoms_[clause_atoms_[k]]);
+      }
+      if (!any) e.missing.push_back(text);
+    }
+    e.candidate = e.missing.empty();
+    const auto query = info.query;
+    auto node_text = [&](const Node& n) {
+      if (n.kind == QueryNode::Kind::term || n.kind == QueryNode::Kind::meta) return rule.written[n.written];
+      return cp_slice(query, static_cast<std::size_t>(n.from), static_cast<std::size_t>(n.to));
+    };
+    auto describe_occ = [&](const std::vector<Occ>& occ) {
+      std::string d = std::to_string(occ.size()) + (occ.size() == 1 ? " hit" : " hits");
+      for (std::size_t i = 0; i < occ.size() && i < 5; ++i) {
+        const Tok& a = s.toks[occ[i].first];
+        const Tok& b = s.toks[occ[i].last];
+        const auto text = s.field_text[static_cast<int>(a.field)].substr(a.byte_off, b.byte_off + b.byte_len - a.byte_off);
+        d += (i ? ", " : ": ") + std::string(field_name(a.field)) + " " + std::to_string(a.cp_off) + "+" +
+             std::to_string(b.cp_off + b.cp_len - a.cp_off) + " `" + std::string(text) + "`";
+      }
+      if (occ.size() > 5) d += ", …";
+      return d;
+    };
+    auto walk = [&](auto&& self, std::uint32_t index, int depth) -> void {
+      const Node& n = nodes_[index];
+      Explanation::Line line;
+      line.depth = depth;
+      line.node = node_text(n);
+      line.value = ev.eval(index);
+      switch (n.kind) {
+        case QueryNode::Kind::term: {
+          const auto& occ = ev.occurrences(n.arg);
+          line.detail = describe_occ(occ);
+          if (terms_[n.arg].repeat > 1) line.detail += " (needs " + std::to_string(terms_[n.arg].repeat) + ")";
+          break;
+        }
+        case QueryNode::Kind::meta: {
+          const Atom& a = atoms_[n.arg];
+          std::string v = a.group == kSite ? std::string(doc.host())
+                          : a.group == kSource ? std::string(doc.source_id())
+                                               : std::string(doc.lang());
+          line.detail = "record " + std::string(a.group == kSite ? "site" : a.group == kSource ? "source" : "lang") +
+                        " `" + v + "`";
+          break;
+        }
+        case QueryNode::Kind::near: {
+          std::vector<Occ> pairs;
+          ev.near(n, &pairs);
+          line.detail = std::to_string(pairs.size() / 2) + (pairs.size() == 2 ? " pair" : " pairs") + " near enough";
+          break;
+        }
+        default:
+          break;
+      }
+      e.lines.push_back(std::move(line));
+      if (n.kind != QueryNode::Kind::term && n.kind != QueryNode::Kind::meta)
+        for (auto k = n.begin; k < n.end; ++k) self(self, kids_[k], depth + 1);
+    };
+    walk(walk, rule.root, 0);
+    e.matched = e.enabled && e.source_ok && !e.lines.empty() && e.lines.front().value;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// ---- RuleSet -----------------------------------------------------------------
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::info:
+      return "info";
+    case Severity::low:
+      return "low";
+    case Severity::medium:
+      return "medium";
+    case Severity::high:
+      return "high";
+    case Severity::critical:
+      return "critical";
+  }
+  return "medium";
+}
+
+RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RuleSet::~RuleSet() = default;
+std::size_t RuleSet::size() const { return impl_->infos().size(); }
+const std::vector<RuleInfo>& RuleSet::rules() const { return impl_->infos(); }
+std::optional<std::size_t> RuleSet::find(std::string_view id) const { return impl_->find(id); }
+std::vector<Match> RuleSet::match(const Document& doc) const { return impl_->match(doc, nullptr); }
+std::vector<Match> RuleSet::match(const Document& doc, MatchStats& stats) const {
+  return impl_->match(doc, &stats);
+}
+std::optional<Match> RuleSet::match_rule(std::size_t index, const Document& doc,
+                                         RuleMatchOptions options) const {
+  return impl_->match_rule(index, doc, options.apply_sources);
+}
+std::vector<Explanation> RuleSet::explain(const Document& doc, const std::vector<std::string>& ids) const {
+  return impl_->explain(doc, ids);
+}
+RuleSetStats RuleSet::stats() const { return impl_->stats(); }
+
+std::vector<RuleTestResult> RuleSet::run_tests() const {
+  std::vector<RuleTestResult> out;
+  const auto& infos = impl_->infos();
+  for (std::size_t r = 0; r < infos.size(); ++r) {
+    const RuleInfo& info = infos[r];
+    if (info.tests.match.empty() && info.tests.no_match.empty()) continue;
+    RuleTestResult result;
+    result.rule_id = info.id;
+    result.enabled = info.enabled;
+    auto run = [&](const RuleTestCase& c, bool expected) {
+      ++result.cases;
+      const TextDocument doc(c.record);
+      auto m = impl_->match_rule(r, doc, !c.record.source_id.empty());
+      if (expected && !m) result.failures.push_back({true, c.where, messages::test_expected_match()});
+      if (!expected && m) {
+        std::string terms;
+        for (const auto& t : m->matched) terms += (terms.empty() ? "" : ", ") + messages::quoted(t);
+        result.failures.push_back({false, c.where, messages::test_expected_no_match(terms)});
+      }
+    };
+    for (const auto& c : info.tests.match) run(c, true);
+    for (const auto& c : info.tests.no_match) run(c, false);
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
+}  // namespace wirewatch::rules

@@ -1,0 +1,154 @@
+#pragma once
+// A flat open-addressing map from byte strings to 32-bit values, with the hash
+// computed once by the caller so one hash serves several tables. Private to the
+// rules library.
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wirewatch::rules::detail {
+
+inline std::uint64_t hash_bytes(std::string_view s) {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (static_cast<std::uint64_t>(n) * 0xFF51AFD7ED558CCDULL);
+  while (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
+  }
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  h = (h ^ v) * 0x94D049BB133111EBULL;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+// Byte equality without a call for the short keys words are.
+inline bool bytes_equal(const char* a, const char* b, std::size_t n) {
+  if (n > 24) return std::memcmp(a, b, n) == 0;
+  while (n >= 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  for (; n > 0; --n)
+    if (*a++ != *b++) return false;
+  return true;
+}
+
+class StringIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+
+  std::size_t size() const { return count_; }
+
+  std::uint32_t find(std::string_view key) const { return find(key, hash_bytes(key)); }
+  std::uint32_t find(std::string_view key, std::uint64_t h) const {
+    if (slots_.empty()) return kNone;
+    const std::uint32_t t = tag(h);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.tag == 0) return kNone;
+      if (s.tag == t && s.len == key.size() && bytes_equal(keys_.data() + s.off, key.data(), key.size()))
+        return s.value;
+    }
+  }
+
+  // Asks the CPU to fetch the slot a lookup of hash `h` starts at.
+  void prefetch(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+  }
+
+  // Inserts key -> value unless the key is present; returns the value held.
+  std::uint32_t insert(std::string_view key, std::uint64_t h, std::uint32_t value) {
+    if ((count_ + 1) * 4 > slots_.size() * 3) grow();
+    const std::uint32_t t = tag(h);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.tag == 0) {
+        s = {t, value, static_cast<std::uint32_t>(keys_.size()), static_cast<std::uint32_t>(key.size())};
+        keys_.append(key);
+        ++count_;
+        return value;
+      }
+      if (s.tag == t && s.len == key.size() && bytes_equal(keys_.data() + s.off, key.data(), key.size()))
+        return s.value;
+    }
+  }
+  std::uint32_t insert(std::string_view key, std::uint32_t value) {
+    return insert(key, hash_bytes(key), value);
+  }
+
+  // Empties the map and keeps its capacity (per-record scratch use).
+  void clear() {
+    if (count_ == 0) return;
+    std::memset(slots_.data(), 0, slots_.size() * sizeof(Slot));
+    keys_.clear();
+    count_ = 0;
+  }
+  void reserve(std::size_t n) {
+    while (slots_.size() * 3 < n * 4 + 4) grow();
+  }
+  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + keys_.capacity(); }
+
+ private:
+  struct Slot {
+    std::uint32_t tag;  // 0: empty
+    std::uint32_t value;
+    std::uint32_t off;
+    std::uint32_t len;
+  };
+  static std::uint32_t tag(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32) | 1u; }
+
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t cap = old.empty() ? 64 : old.size() * 2;
+    slots_.assign(cap, Slot{0, 0, 0, 0});
+    mask_ = cap - 1;
+    for (const Slot& s : old) {
+      if (s.tag == 0) continue;
+      const std::uint64_t h = hash_bytes(std::string_view(keys_.data() + s.off, s.len));
+      for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+        if (slots_[i].tag == 0) {
+          slots_[i] = s;
+          break;
+        }
+      }
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::string keys_;
+  std::size_t count_ = 0;
+  std::size_t mask_ = 0;
+};
+
+// A bit per hash bucket: whether any key of a table may hash there. Looking a
+// word up in a large table costs a cache miss; most words of a record are in no
+// rule, and this small filter (64 KiB) turns them away first.
+class HashFilter {
+ public:
+  void add(std::uint64_t h) { bits_[index(h) >> 6] |= std::uint64_t{1} << (index(h) & 63); }
+  bool may_contain(std::uint64_t h) const { return (bits_[index(h) >> 6] >> (index(h) & 63)) & 1; }
+  std::size_t bytes() const { return bits_.size() * 8; }
+
+ private:
+  static constexpr std::size_t kBits = std::size_t{1} << 19;
+  static std::size_t index(std::uint64_t h) { return static_cast<std::size_t>((h >> 13) & (kBits - 1)); }
+  std::vector<std::uint64_t> bits_ = std::vector<std::uint64_t>(kBits / 64, 0);
+};
+
+}  // namespace wirewatch::rules::detail
