@@ -1,10 +1,15 @@
 // wirewatch parse-feed | feeds import
 #include <fstream>
+#include <cstdio>
 #include <iostream>
+#include <map>
 #include <iterator>
 #include <sstream>
 
 #include "commands.hpp"
+#include "wirewatch/daemon/config.hpp"
+#include "wirewatch/daemon/daemon.hpp"
+#include "wirewatch/daemon/store.hpp"
 #include "wirewatch/common/time.hpp"
 #include "wirewatch/connectors/feed_parser.hpp"
 #include "wirewatch/connectors/opml.hpp"
@@ -158,6 +163,43 @@ int import_command(const ImportArgs& args) {
   return kExitOk;
 }
 
+std::string time_or_dash(const std::optional<TimePoint>& t) { return t ? format_utc(*t) : "-"; }
+
+// The feed status table from the state database of the install `config_file` describes.
+int feed_status_command(const std::string& config_file) {
+  auto loaded = daemon::load_config(config_file);
+  std::cerr << loaded.diagnostics.render();
+  if (!loaded.config) return daemon::kExitConfig;
+  const auto db = loaded.config->state_dir / "wirewatch.db";
+  if (!std::filesystem::exists(db)) {
+    std::cerr << "wirewatch feeds: no state database at " << db.string() << " (never started?)\n";
+    return daemon::kExitFailure;
+  }
+  daemon::Store store(db);
+  std::map<std::string, connectors::FeedState> states;
+  for (auto& [id, st] : store.feed_states()) states[id] = st;
+  std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", "ID", "STATUS", "LAST SUCCESS",
+              "NEXT POLL", "FAILS", "ITEMS", "BOZO", "URL / LAST ERROR");
+  for (const auto& sc : loaded.config->sources) {
+    if (sc.type != daemon::SourceConfig::Type::feed) continue;
+    auto it = states.find(sc.id);
+    if (it == states.end()) {
+      std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", sc.id.c_str(), "-", "-", "-", "-",
+                  "-", "-", (sc.url + "  (not polled yet)").c_str());
+      continue;
+    }
+    const auto& f = it->second;
+    std::string status = f.gone ? "gone" : f.last_status ? std::to_string(f.last_status) : "error";
+    std::string tail = f.url;
+    if (!f.last_error.empty()) tail += "  " + f.last_error;
+    std::printf("%-20s %-6s %-20s %-20s %5d %8llu %-8s %s\n", sc.id.c_str(), status.c_str(),
+                time_or_dash(f.last_success).c_str(), time_or_dash(f.next_poll).c_str(),
+                f.consecutive_failures, static_cast<unsigned long long>(f.items_seen),
+                f.bozo ? "yes" : "no", tail.c_str());
+  }
+  return daemon::kExitOk;
+}
+
 }  // namespace
 
 void add_feed_commands(CLI::App& app, ExitCode& exit) {
@@ -170,15 +212,26 @@ void add_feed_commands(CLI::App& app, ExitCode& exit) {
   parse->add_flag("--pretty", parse_args->pretty, "indent the JSON");
   parse->callback([&exit, parse_args] { exit.value = parse_feed_command(*parse_args); });
 
-  // `feeds import`. The feed status table (`feeds --config FILE`) belongs on `feeds`
-  // too; whoever adds it drops the require_subcommand below.
-  auto* feeds = app.add_subcommand("feeds", "feed sources");
+  // `feeds --config FILE` prints the status table; `feeds import` converts OPML.
+  auto* feeds = app.add_subcommand("feeds", "feed status (--config FILE), or `feeds import`");
+  auto status_config = std::make_shared<std::string>();
+  feeds->add_option("--config", *status_config, "wirewatchd configuration: print its feeds' status");
   auto import_args = std::make_shared<ImportArgs>();
   auto* import = feeds->add_subcommand("import", "OPML → a `sources:` YAML list for sources_dir, on stdout");
   import->add_option("FILE", import_args->file, "OPML file, or - for standard input")->required();
   import->add_option("--id-prefix", import_args->id_prefix, "prefix of every source id, e.g. opml-");
   import->callback([&exit, import_args] { exit.value = import_command(*import_args); });
-  feeds->require_subcommand(1);
+  feeds->require_subcommand(0, 1);
+  feeds->callback([&exit, status_config, feeds] {
+    if (feeds->get_subcommands().empty()) {
+      if (status_config->empty()) {
+        std::cerr << "wirewatch feeds: give --config FILE, or use `feeds import`\n";
+        exit.value = daemon::kExitUsage;
+        return;
+      }
+      exit.value = feed_status_command(*status_config);
+    }
+  });
 }
 
 }  // namespace wirewatch::cli
