@@ -207,7 +207,10 @@ int tail(const std::string& endpoint, const std::vector<std::string>& topics,
         if (hb.value("seq", std::uint64_t{0}) > printer.high()) catch_up();
         continue;
       }
-      if (topics.empty() && topic.starts_with("wirewatch.")) continue;
+      // Without topics: alerts only (heartbeats and records when asked for by name).
+      if (topics.empty() && (topic.starts_with("wirewatch.") || topic.starts_with("records."))) {
+        continue;
+      }
       printer.alert(payload);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;

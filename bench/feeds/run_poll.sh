@@ -16,6 +16,8 @@
 #    URLs, another 10 % is rewritten, and it reloads again; /usr/bin/time gives
 #    wall time and peak RSS.
 # Needs: nginx, newsboat, time (scripts/packages/feeds-http.txt).
+# Takes about an hour at 10,000 feeds, nearly all of it newsboat's (FEEDS=1000: a minute).
+# Results: docs/performance.md, "Feed parsing and polling".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}

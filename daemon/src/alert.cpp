@@ -12,6 +12,8 @@ nlohmann::json record_summary(const Record& record) {
   if (!record.source.empty()) r["source"] = record.source;
   if (record.published) r["published"] = format_utc(*record.published);
   if (record.fetched) r["fetched"] = format_utc(*record.fetched);
+  if (!record.author.empty()) r["author"] = record.author;
+  if (!record.language.empty()) r["lang"] = record.language;
   return r;
 }
 

@@ -16,6 +16,7 @@
 #include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/daemon/metrics_server.hpp"
 #include "wirewatch/daemon/replay.hpp"
+#include "wirewatch/daemon/rules_watcher.hpp"
 #include "wirewatch/daemon/service_notifier.hpp"
 
 namespace wirewatch::daemon {
@@ -121,7 +122,7 @@ int run_daemon(const Config& config) {
   std::atomic<bool> pipeline_failed{false};
   Pipeline pipeline(*store, *publisher, rules,
                     {config.state_dir, store->instance_id(), config.publish.records, &metrics,
-                     &notifier});
+                     &notifier, config.retention});
 
   // The store-and-publish thread: the only user of the Store and the Publisher
   // from here until it is joined. It wakes for batches and for the heartbeat,
@@ -176,6 +177,10 @@ int run_daemon(const Config& config) {
     }
   }
 
+  // Rule files are watched: an edit reloads them as SIGHUP does.
+  RulesWatcher rules_watcher(config.rules);
+  std::jthread rules_watch_thread([&rules_watcher](std::stop_token st) { rules_watcher.run(st); });
+
   std::vector<std::jthread> sources;
   if (poller) poller_thread = std::jthread([&poller](std::stop_token st) { poller->run(st); });
   for (const auto& sc : config.sources) {
@@ -220,6 +225,7 @@ int run_daemon(const Config& config) {
 
   // Teardown in reverse: sources stop producing, workers and the store thread
   // finish the records in flight, then the sockets and the database close.
+  rules_watch_thread = {};
   for (auto& src : sources) src.request_stop();
   poller_thread.request_stop();
   inputs.close();  // wakes a source blocked on a full queue; workers drain the rest
@@ -234,8 +240,11 @@ int run_daemon(const Config& config) {
   zap_thread = {};
   if (metrics_server) metrics_server->stop();
   const auto& stats = pipeline.stats();
-  spdlog::info("stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected this run",
-               stats.records, stats.alerts, stats.duplicates, stats.rejected);
+  spdlog::info(
+      "stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected, {} alert(s) suppressed as "
+      "near-duplicates, {} throttled this run",
+      stats.records, stats.alerts, stats.duplicates, stats.rejected, stats.suppressed,
+      stats.throttled);
   return pipeline_failed ? kExitFailure : kExitOk;
 }
 

@@ -125,6 +125,41 @@ void RecordFileWriter::write_now(const std::filesystem::path& relative,
   if (!ok) spdlog::error("cannot write record file {}: {}", path.string(), std::strerror(err));
 }
 
+bool Pipeline::throttled(const rules::RuleSet& rules, const std::string& rule_id, TimePoint now) {
+  if (throttle_rules_ != &rules) {  // a new rule set: look its throttles up once
+    throttle_rules_ = &rules;
+    throttles_.clear();
+    for (const auto& r : rules.rules())
+      if (r.throttle) throttles_[r.id] = *r.throttle;
+  }
+  auto it = throttles_.find(rule_id);
+  if (it == throttles_.end()) return false;
+  auto& times = recent_alerts_[rule_id];
+  while (!times.empty() && now - times.front() >= it->second.window) times.pop_front();
+  if (times.size() >= it->second.count) return true;
+  times.push_back(now);
+  return false;
+}
+
+void Pipeline::prune(std::chrono::milliseconds retention) {
+  const auto before = now_seconds() - std::chrono::duration_cast<std::chrono::seconds>(retention);
+  std::vector<std::string> files;
+  {
+    Store::Transaction tx(store_);
+    files = store_.prune_records(before);
+    tx.commit();
+  }
+  std::error_code ec;
+  for (const auto& f : files) {
+    auto path = options_.state_dir / f;
+    std::filesystem::remove(path, ec);
+    std::filesystem::remove(path.parent_path(), ec);  // only when the day folder is empty
+  }
+  if (!files.empty()) {
+    spdlog::info("retention: pruned {} record(s) fetched before {}", files.size(), format_utc(before));
+  }
+}
+
 void Pipeline::commit(std::vector<StoreBatch>& batches) {
   struct Published {
     const Record* record;
@@ -135,6 +170,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   std::vector<StoredAlert> created;
   std::vector<Published> stored;
 
+  const auto rules = rules_.get();
   Store::Transaction tx(store_);
   std::uint64_t seq = last_seq_;
   std::uint64_t next_record_seq = next_record_seq_;
@@ -165,11 +201,14 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       row.url = record.url;
       row.title = record.text.title;
       row.published = record.published;
-      row.file = (std::filesystem::path("records") / stored_file_name(row.seq, record.id)).string();
       row.fetched = record.fetched.value_or(now);
+      // One folder a day keeps folders small and pruning by date cheap.
+      row.file = (std::filesystem::path("records") / format_utc(row.fetched).substr(0, 10) /
+                  stored_file_name(row.seq, record.id))
+                     .string();
       row.text = write_record(record.text);
-      row.author = c.author;
-      row.lang = c.lang;
+      row.author = record.author;
+      row.lang = record.language;
       row.fingerprint = c.fingerprint;
       // A syndicated copy of a stored story: kept, pointing at the first copy,
       // and a rule that already fired on the first copy does not fire again.
@@ -194,6 +233,10 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
         if (!row.duplicate_of.empty() &&
             store_.alert_exists(alert_id(match.rule_id, row.duplicate_of))) {
           ++stats_.suppressed;  // counted, not published: the first copy's alert stands
+          continue;
+        }
+        if (throttled(*rules, match.rule_id, now)) {
+          ++stats_.throttled;  // over the rule's `throttle`: counted, gets no seq
           continue;
         }
         StoredAlert alert{++seq, id, match.topic, dump(alert_json(seq, match, record, now))};
@@ -234,6 +277,7 @@ void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
   using Wait = BoundedQueue<StoreBatch>::Wait;
   pipeline.publish_pending();
   auto next_heartbeat = std::chrono::steady_clock::now();
+  auto next_prune = std::chrono::steady_clock::now();
   std::vector<StoreBatch> pending;
   for (;;) {
     StoreBatch batch;
@@ -251,6 +295,10 @@ void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
       pipeline.heartbeat();
       next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
+    }
+    if (auto retention = pipeline.retention(); retention && std::chrono::steady_clock::now() >= next_prune) {
+      pipeline.prune(*retention);
+      next_prune = std::chrono::steady_clock::now() + kPruneInterval;
     }
   }
 }

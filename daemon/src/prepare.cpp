@@ -67,8 +67,8 @@ Candidate candidate_from_feed_entry(const std::string& source_id,
       record.text = std::move(article->text);
       record.url = article->canonical_url;
       record.published = article->published;
-      c.author = article->author;
-      c.lang = article->language;
+      record.author = article->author;
+      record.language = article->language;
       extracted = true;
     }
   }
@@ -78,7 +78,7 @@ Candidate candidate_from_feed_entry(const std::string& source_id,
     record.text.paragraphs = html_to_paragraphs(item.content.empty() ? item.summary : item.content);
     record.url = canonicalize_url(item.link).value_or("");
     record.published = item.date();
-    if (!item.authors.empty()) c.author = item.authors.front();
+    if (!item.authors.empty()) record.author = item.authors.front();
   }
   if (record.text.title.empty() && !record.text.paragraphs.empty()) {
     record.text.title = record.text.paragraphs.front();
@@ -94,8 +94,14 @@ Candidate candidate_from_feed_entry(const std::string& source_id,
 }
 
 std::vector<rules::Match> match_record(const Record& record, const rules::RuleSet& rules) {
-  const rules::TextDocument doc(record.text.title, record.text.body());
-  return rules.match(doc);
+  rules::DocumentFields fields;
+  fields.title = record.text.title;
+  fields.body = record.text.body();
+  fields.url = record.url;
+  fields.author = record.author;
+  fields.source_id = record.source;
+  fields.lang = record.language;
+  return rules.match(rules::TextDocument(std::move(fields)));
 }
 
 StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules) {

@@ -350,6 +350,18 @@ std::vector<std::pair<std::string, connectors::FeedState>> Store::feed_states() 
   return out;
 }
 
+std::vector<std::string> Store::prune_records(TimePoint fetched_before) {
+  std::vector<std::string> files;
+  {
+    Statement s(*this, "SELECT file FROM records WHERE fetched < ?1");
+    s.bind(1, fetched_before.time_since_epoch().count());
+    while (s.step()) files.push_back(s.text(0));
+  }
+  Statement del(*this, "DELETE FROM records WHERE fetched < ?1");
+  del.bind(1, fetched_before.time_since_epoch().count()).step();
+  return files;
+}
+
 void Store::each_fingerprint(
     const std::function<void(const std::string&, std::string_view)>& visit) {
   Statement s(*this,

@@ -231,7 +231,19 @@ TEST(DaemonIntegration, SeedsProduceExactlyTheWagnerAlertsWithEveryField) {
 
   // Stored copies of all five records, named <seq>_<id>.txt.
   std::size_t stored = 0;
-  for (const auto& e : fs::directory_iterator(tmp.path() / "state" / "records")) {
+  // Stored under records/YYYY-MM-DD/; written just after the commit.
+  wait_until([&] {
+    std::size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(tmp.path() / "state" / "records"))
+      n += e.is_regular_file() && e.path().extension() == ".txt";
+    return n == 5;
+  });
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path() / "state" / "records")) {
+    if (!e.is_regular_file()) {
+      EXPECT_TRUE(std::regex_match(e.path().filename().string(),
+                                   std::regex(R"(\d{4}-\d\d-\d\d)")));
+      continue;
+    }
     EXPECT_TRUE(std::regex_match(e.path().filename().string(),
                                  std::regex(R"(\d{3,}_[0-9a-f]{16}\.txt)")));
     ++stored;
@@ -342,4 +354,25 @@ TEST(DaemonIntegration, ExitCodes) {
                tmp.path());
   EXPECT_EQ(c.code, 78) << c.err;
   EXPECT_NE(c.err.find("rules.yaml:3:12: error:"), std::string::npos) << c.err;
+}
+
+TEST(DaemonIntegration, EditedRuleFilesAreReloadedWithoutASignal) {
+  TempDir tmp;
+  Daemon daemon(tmp.path());
+  auto endpoint = daemon.start();
+  ASSERT_FALSE(endpoint.empty()) << daemon.log();
+  Subscriber sub(endpoint);
+  // An invalid edit is refused and the old rule keeps firing.
+  write_file(tmp.path() / "rules.yaml", "rules:\n  - id: broken\n    query: (\n");
+  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reload refused"); }, 20s))
+      << daemon.log();
+  write_file(tmp.path() / "rules.yaml",
+             "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
+  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reloaded: 1 rule(s) active"); }, 20s))
+      << daemon.log();
+  write_file(daemon.inbox() / "minsk.txt", "News from Minsk\n\nWagner instructors again.");
+  auto got = sub.receive(1);
+  ASSERT_EQ(got.size(), 1u) << daemon.log();
+  EXPECT_EQ(got[0].alert["rule"], "minsk");
+  EXPECT_EQ(daemon.stop(), 0);
 }

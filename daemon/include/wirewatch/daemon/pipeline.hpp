@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <deque>
 #include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <thread>
 
 #include "wirewatch/connectors/directory_source.hpp"
@@ -49,6 +52,7 @@ struct IngestStats {
   std::uint64_t rejected = 0;
   std::uint64_t alerts = 0;
   std::uint64_t suppressed = 0;  // alerts not created: the rule fired on the first copy
+  std::uint64_t throttled = 0;   // alerts not created: over the rule's `throttle`
 };
 
 struct PipelineOptions {
@@ -57,10 +61,14 @@ struct PipelineOptions {
   bool publish_records = false;
   WirewatchMetrics* metrics = nullptr;   // counted when set
   ServiceNotifier* notifier = nullptr;  // WATCHDOG=1 and STATUS= with each heartbeat
+  // Records fetched longer ago than this are pruned (rows and files); the seen
+  // keys of their items stay, so they are never ingested again.
+  std::optional<std::chrono::milliseconds> retention;
 };
 
 inline constexpr const char* kHeartbeatTopic = "wirewatch.heartbeat";
 inline constexpr std::chrono::seconds kHeartbeatInterval{1};
+inline constexpr std::chrono::minutes kPruneInterval{10};
 
 // Writes the record files under state_dir/records on its own thread, off the
 // store thread's path: the database holds the text, the files are a copy for
@@ -94,12 +102,18 @@ class Pipeline {
   // Sends `wirewatch.heartbeat` {seq, instance, time}.
   void heartbeat();
 
+  // Deletes records fetched longer than `retention` ago, with their files.
+  void prune(std::chrono::milliseconds retention);
+  std::optional<std::chrono::milliseconds> retention() const { return options_.retention; }
+
   const IngestStats& stats() const { return stats_; }
   std::uint64_t last_seq() const { return last_seq_; }
 
  private:
   void publish(const std::vector<StoredAlert>& alerts);
   void publish_record(const Record& record, std::uint64_t seq);
+  // True when `rule_id` has a throttle and has reached it (sliding window, in memory).
+  bool throttled(const rules::RuleSet& rules, const std::string& rule_id, TimePoint now);
 
   Store& store_;
   Publisher& publisher_;
@@ -110,6 +124,9 @@ class Pipeline {
   NearDuplicateIndex near_duplicates_;
   std::uint64_t next_record_seq_ = 0;
   std::uint64_t reported_drops_ = 0;
+  const rules::RuleSet* throttle_rules_ = nullptr;
+  std::unordered_map<std::string, rules::Throttle> throttles_;
+  std::unordered_map<std::string, std::deque<TimePoint>> recent_alerts_;
   RecordFileWriter files_;
 };
 

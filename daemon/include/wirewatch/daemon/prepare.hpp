@@ -27,7 +27,6 @@ struct Candidate {
   std::string rejection;
   std::vector<rules::Match> matches;
   std::string fingerprint;  // TextFingerprint::to_bytes(), for near-duplicates
-  std::string author, lang;
 };
 
 // What the store commits in one transaction (with other batches).

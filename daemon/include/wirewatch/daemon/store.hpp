@@ -93,6 +93,10 @@ class Store {
   void save_feed_state(const std::string& id, const connectors::FeedState& state);
   std::vector<std::pair<std::string, connectors::FeedState>> feed_states();
 
+  // Deletes the records fetched before the time; returns their files
+  // (relative to state_dir). Seen items and alerts are kept.
+  std::vector<std::string> prune_records(TimePoint fetched_before);
+
   // (id, fingerprint bytes) of every stored first copy, oldest first.
   void each_fingerprint(const std::function<void(const std::string&, std::string_view)>& visit);
 

@@ -34,6 +34,8 @@ struct Record {
   std::string source;  // id of the source it came from
   std::optional<TimePoint> published;
   std::optional<TimePoint> fetched;
+  std::string author;    // empty when unknown
+  std::string language;  // lowercase primary subtag ("en", "ru"); empty when unknown
 };
 
 struct RecordError {
