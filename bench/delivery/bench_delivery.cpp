@@ -119,7 +119,10 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
   sub.set(zmq::sockopt::subscribe, "alerts.");
   sub.connect(publisher.bound_endpoints()[0]);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  Pipeline pipeline(store, publisher, rules, {dir, store.instance_id(), false});
+  PipelineOptions options;
+  options.state_dir = dir;
+  options.instance_id = store.instance_id();
+  Pipeline pipeline(store, publisher, rules, options);
 
   // Prepare (normalize + match) up front: this measures commit + publish.
   std::vector<StoreBatch> prepared;
