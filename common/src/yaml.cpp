@@ -9,15 +9,14 @@
 namespace wirewatch {
 namespace {
 
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
+std::vector<std::pair<std::size_t, std::size_t>> split_lines(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> lines;
   std::size_t start = 0;
   while (start <= text.size()) {
     auto nl = text.find('\n', start);
     auto end = nl == std::string_view::npos ? text.size() : nl;
-    auto line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
+    if (end > start && text[end - 1] == '\r') --end;
+    lines.emplace_back(start, end);
     if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
@@ -47,7 +46,8 @@ YamlDocument::YamlDocument(std::string file, std::string text, YAML::Node root)
 
 std::string_view YamlDocument::line_text(int line) const {
   if (line < 1 || static_cast<std::size_t>(line) > lines_.size()) return {};
-  return lines_[static_cast<std::size_t>(line - 1)];
+  auto [begin, end] = lines_[static_cast<std::size_t>(line - 1)];
+  return std::string_view(text_).substr(begin, end - begin);
 }
 
 SourceLocation YamlDocument::location(const YAML::Mark& mark) const {

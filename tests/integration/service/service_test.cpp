@@ -81,7 +81,8 @@ TEST(Service, NotifiesReadyStatusReloadWatchdogAndStopping) {
             tmp.path() / "out.log", tmp.path() / "err.log",
             {"NOTIFY_SOCKET=" + sock.path().string(), "WATCHDOG_USEC=2000000"});
 
-  auto msgs = sock.collect_until([](const auto& m) { return has(m, "WATCHDOG=1") && has(m, "STATUS="); });
+  auto msgs = sock.collect_until(
+      [](const auto& m) { return has(m, "READY=1") && has(m, "WATCHDOG=1") && has(m, "STATUS="); });
   ASSERT_TRUE(has(msgs, "READY=1")) << d.err();
   ASSERT_TRUE(has(msgs, "WATCHDOG=1")) << d.err();
   ASSERT_TRUE(has(msgs, "STATUS=")) << d.err();

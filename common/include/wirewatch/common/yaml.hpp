@@ -45,7 +45,9 @@ class YamlDocument {
  private:
   std::string file_;
   std::string text_;
-  std::vector<std::string_view> lines_;
+  // [begin, end) byte offsets of each line in text_: offsets, not views, so a
+  // moved document (short texts live inside the string object) stays valid.
+  std::vector<std::pair<std::size_t, std::size_t>> lines_;
   YAML::Node root_;
 };
 
