@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 
 #include "harness.hpp"
+#include "wirewatch/common/text.hpp"
 
 using namespace wirewatch::testing;
 using nlohmann::json;
@@ -123,16 +124,8 @@ bool has_null(const json& j) {
 }
 
 std::u32string to_u32(const std::string& s) {
-  std::u32string out;
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    char32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
-    for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out += cp;
-    i += static_cast<std::size_t>(n);
-  }
-  return out;
+  auto cps = wirewatch::utf8_code_points(s);
+  return std::u32string(cps.begin(), cps.end());
 }
 
 std::string lower_ascii(std::string s) {
@@ -142,23 +135,7 @@ std::string lower_ascii(std::string s) {
 
 std::string to_utf8(const std::u32string& s) {
   std::string out;
-  for (char32_t cp : s) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
+  for (char32_t cp : s) wirewatch::append_utf8(out, cp);
   return out;
 }
 
