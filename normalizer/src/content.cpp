@@ -541,17 +541,6 @@ constexpr std::string_view kFurniturePrefixes[] = {
     "posted on", "posted by", "written by", "geschrieben von", "autor:", "author:",
     "by ", "von ", "par ", "por ", "de ", "di ", "door ", "av ", "text:", "text von"};
 
-std::size_t word_count(std::string_view s) {
-  std::size_t n = 0;
-  bool in = false;
-  for (char c : s) {
-    bool sp = c == ' ';
-    if (!sp && !in) ++n;
-    in = !sp;
-  }
-  return n;
-}
-
 constexpr std::string_view kDateWords[] = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",

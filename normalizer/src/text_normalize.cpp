@@ -72,4 +72,15 @@ std::vector<std::string> normalize_paragraphs(const std::vector<std::string>& pa
   return out;
 }
 
+std::size_t word_count(std::string_view normalized) {
+  std::size_t n = 0;
+  bool in_word = false;
+  for (char c : normalized) {
+    bool space = c == ' ';
+    if (!space && !in_word) ++n;
+    in_word = !space;
+  }
+  return n;
+}
+
 }  // namespace wirewatch

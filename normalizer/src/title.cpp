@@ -29,17 +29,6 @@ std::string squash(std::string_view s) {
   return out;
 }
 
-std::size_t word_count(std::string_view s) {
-  std::size_t n = 0;
-  bool in_word = false;
-  for (char c : s) {
-    bool space = c == ' ';
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
-}
-
 // "www.belta.by" → "belta"; "news.bbc.co.uk" → "bbc".
 std::string host_key(std::string_view url) {
   std::string host = url_host(url);

@@ -17,4 +17,7 @@ std::string normalize_paragraph(std::string_view text);
 // normalize_paragraph on each, dropping the ones that end up empty.
 std::vector<std::string> normalize_paragraphs(const std::vector<std::string>& paragraphs);
 
+// Words of a normalized paragraph: runs of characters between single spaces.
+std::size_t word_count(std::string_view normalized);
+
 }  // namespace wirewatch
