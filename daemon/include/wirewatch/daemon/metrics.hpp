@@ -178,7 +178,7 @@ std::string escape_label_value(std::string_view value);  // \ " newline
 std::string escape_help(std::string_view help);          // \ newline
 std::string format_sample_value(double value);           // shortest; +Inf, -Inf, NaN
 
-// The metrics wirewatchd exposes. The lead's wiring increments them:
+// The metrics wirewatchd exposes, and where they are fed:
 //   fetches.with({"200"}).inc()            per HTTP fetch, by status ("304"; "error": no response)
 //   fetched_bytes.inc(n)                   body bytes received
 //   items.with({source}).inc()             items a source produced (feed entries, inbox files)
