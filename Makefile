@@ -5,8 +5,12 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CONFIG ?= config/wirewatch.yaml
 CMAKE_FLAGS ?=
+# make fuzz: each libFuzzer target for FUZZ_SECONDS (FUZZ_TARGETS: a subset), see docs/security.md.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build run test clean format
+.PHONY: all deps configure build run test fuzz clean format
 
 all: build
 
@@ -27,8 +31,12 @@ run: build
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 
+fuzz: deps
+	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	  JOBS=$(JOBS) bash fuzz/run.sh
+
 format:
-	find common connectors normalizer rules daemon cli tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	find common connectors normalizer rules daemon cli tests bench fuzz -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,12 +1,16 @@
-// wirewatch rules check | rules test | match
+// wirewatch rules check | rules test | match (record files, or the stored records of an install)
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "commands.hpp"
+#include "wirewatch/common/time.hpp"
+#include "wirewatch/common/units.hpp"
 #include "wirewatch/daemon/alert.hpp"
+#include "wirewatch/daemon/config.hpp"
 #include "wirewatch/daemon/daemon.hpp"
+#include "wirewatch/daemon/record_reader.hpp"
 #include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
@@ -109,7 +113,35 @@ struct MatchArgs {
   std::vector<std::string> rules, files, explain_rules;
   bool explain = false;
   std::string url, author, source, lang;
+  std::string since, config;  // back-test over the stored records of an install
 };
+
+// One match as a JSON line; `extra` adds fields about where the record came from.
+void print_match(const rules::Match& m, const std::string& file, const std::string& id,
+                 const nlohmann::json& extra = nlohmann::json::object()) {
+  nlohmann::json line = {{"rule", m.rule_id},
+                         {"topic", m.topic},
+                         {"severity", std::string(rules::severity_name(m.severity))},
+                         {"file", file},
+                         {"record_id", id},
+                         {"alert_id", daemon::alert_id(m.rule_id, id)},
+                         {"matched", m.matched},
+                         {"hits", daemon::hits_json(m)},
+                         {"snippet", m.snippet}};
+  line.update(extra);
+  std::cout << json_line(line) << '\n';
+}
+
+// Every id given with --rule names a rule of the set.
+bool explain_rules_exist(const MatchArgs& args, const rules::RuleSet& set) {
+  for (const auto& id : args.explain_rules) {
+    if (!set.find(id)) {
+      std::cerr << "wirewatch: no rule with id `" << id << "`\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 void print_explanation(const rules::Explanation& e) {
   std::cout << "  " << e.rule_id << ": " << (e.matched ? "MATCH" : "no match");
@@ -135,12 +167,7 @@ void print_explanation(const rules::Explanation& e) {
 int match_files(const MatchArgs& args) {
   auto loaded = load_rules_reporting(args.rules, false);
   if (!loaded.ok()) return kExitConfig;
-  for (const auto& id : args.explain_rules) {
-    if (!loaded.rules->find(id)) {
-      std::cerr << "wirewatch: no rule with id `" << id << "`\n";
-      return daemon::kExitUsage;
-    }
-  }
+  if (!explain_rules_exist(args, *loaded.rules)) return daemon::kExitUsage;
   int status = kExitOk;
   for (const auto& file : args.files) {
     std::ifstream in(file, std::ios::binary);
@@ -167,21 +194,86 @@ int match_files(const MatchArgs& args) {
       for (const auto& e : loaded.rules->explain(doc, args.explain_rules)) print_explanation(e);
       continue;
     }
-    for (const auto& m : loaded.rules->match(doc)) {
-      nlohmann::json line = {{"rule", m.rule_id},
-                             {"topic", m.topic},
-                             {"severity", std::string(rules::severity_name(m.severity))},
-                             {"file", file},
-                             {"record_id", id},
-                             {"alert_id", daemon::alert_id(m.rule_id, id)},
-                             {"matched", m.matched},
-                             {"hits", daemon::hits_json(m)},
-                             {"snippet", m.snippet}};
-      std::cout << json_line(line) << '\n';
-    }
+    for (const auto& m : loaded.rules->match(doc)) print_match(m, file, id);
   }
   std::cout.flush();
   return status;
+}
+
+// `match --since 7d --config FILE`: the rules (the config's, or --rules) over the
+// records the install stored in the window, newest first, read from its state
+// database without writing to it, so that a running daemon is not disturbed.
+int match_stored(const MatchArgs& args) {
+  const auto window = parse_duration(args.since);
+  if (!window || window->count() <= 0) {
+    std::cerr << "wirewatch match: --since `" << args.since
+              << "` is not a duration such as 7d, 12h or 30m\n";
+    return daemon::kExitUsage;
+  }
+  auto config = daemon::load_config(args.config);
+  std::cerr << config.diagnostics.render();
+  if (!config.config) return kExitConfig;
+  std::vector<std::string> rule_paths = args.rules;
+  if (rule_paths.empty())
+    for (const auto& p : config.config->rules) rule_paths.push_back(p.string());
+  auto loaded = load_rules_reporting(rule_paths, false);
+  if (!loaded.ok()) return kExitConfig;
+  if (!explain_rules_exist(args, *loaded.rules)) return daemon::kExitUsage;
+
+  const auto state_dir = config.config->state_dir;
+  const auto since = now_seconds() - std::chrono::duration_cast<std::chrono::seconds>(*window);
+  int status = kExitOk;
+  try {
+    daemon::RecordReader reader(state_dir / "wirewatch.db");
+    reader.for_each_since(since, [&](const daemon::StoredRecord& r) {
+      auto parsed = parse_record(r.text);
+      if (auto* err = std::get_if<RecordError>(&parsed)) {
+        std::cerr << "wirewatch match: stored record " << r.id << ": error: " << err->message << '\n';
+        status = kExitFailure;
+        return true;
+      }
+      const auto& text = std::get<RecordText>(parsed);
+      rules::DocumentFields fields;
+      fields.title = text.title;
+      fields.body = text.body();
+      fields.url = r.url;
+      fields.author = r.author;
+      fields.source_id = r.source;
+      fields.lang = r.lang;
+      const rules::TextDocument doc(std::move(fields));
+      const std::string file = (state_dir / r.file).string();
+      if (args.explain) {
+        std::cout << "record " << r.id << " (source " << r.source << ", stored " << format_utc(r.fetched)
+                  << ", " << file << ")\n";
+        for (const auto& e : loaded.rules->explain(doc, args.explain_rules)) print_explanation(e);
+        return true;
+      }
+      const nlohmann::json extra = {{"source", r.source}, {"stored", format_utc(r.fetched)}};
+      for (const auto& m : loaded.rules->match(doc)) print_match(m, file, r.id, extra);
+      return true;
+    });
+  } catch (const daemon::RecordReaderError& e) {
+    std::cout.flush();
+    std::cerr << "wirewatch match: " << e.what() << '\n';
+    return kExitConfig;
+  }
+  std::cout.flush();
+  return status;
+}
+
+int match_command(const MatchArgs& args) {
+  if (!args.since.empty() || !args.config.empty()) {
+    if (args.since.empty() || args.config.empty() || !args.files.empty()) {
+      std::cerr << "wirewatch match: give --since DURATION and --config FILE together, without record files\n";
+      return daemon::kExitUsage;
+    }
+    return match_stored(args);
+  }
+  if (args.rules.empty() || args.files.empty()) {
+    std::cerr << "wirewatch match: give --rules PATH and record files, or --since DURATION --config FILE\n";
+    return daemon::kExitUsage;
+  }
+  return match_files(args);
 }
 
 }  // namespace
@@ -210,11 +302,19 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
   test->callback([&exit, test_args] { exit.value = rules_test(test_args->paths, test_args->format); });
 
   auto match_args = std::make_shared<MatchArgs>();
-  auto* match = app.add_subcommand("match", "match record files; one JSON line per match");
-  match->add_option("--rules", match_args->rules, "rule file or directory (repeatable)")
-      ->required()
+  auto* match = app.add_subcommand(
+      "match",
+      "match rules against record files (--rules PATH FILE...) or against the records an install stored "
+      "(--since 7d --config FILE, newest first); one JSON line per match");
+  match->add_option("--rules", match_args->rules,
+                    "rule file or directory (repeatable); with --config: instead of the config's rules")
       ->allow_extra_args(false);
-  match->add_option("FILE", match_args->files, "record files")->required();
+  match->add_option("FILE", match_args->files, "record files");
+  match->add_option("--since", match_args->since,
+                    "back-test the records stored within this duration (7d, 12h, 30m), newest first; "
+                    "needs --config");
+  match->add_option("--config", match_args->config,
+                    "back-test with this wirewatchd config's rules and state database (opened read-only)");
   match->add_flag("--explain", match_args->explain, "show why each rule matched or not, as text");
   match->add_option("--rule", match_args->explain_rules, "with --explain: only this rule id (repeatable)")
       ->allow_extra_args(false);
@@ -222,7 +322,7 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
   match->add_option("--author", match_args->author, "the records' author (for author:)");
   match->add_option("--source", match_args->source, "the records' source id (for source: and sources:)");
   match->add_option("--lang", match_args->lang, "the records' language tag (for lang:)");
-  match->callback([&exit, match_args] { exit.value = match_files(*match_args); });
+  match->callback([&exit, match_args] { exit.value = match_command(*match_args); });
 }
 
 }  // namespace wirewatch::cli

@@ -14,7 +14,7 @@ int check(const std::string& file) {
   auto loaded = daemon::load_config(file);
   std::cerr << loaded.diagnostics.render();
   if (!loaded.config) return daemon::kExitConfig;
-  auto rules = rules::load_rules(loaded.config->rules);
+  auto rules = rules::load_rules(loaded.config->rules, daemon::rule_limits(loaded.config->limits));
   std::cerr << rules.diagnostics.render();
   if (!rules.ok()) return daemon::kExitConfig;
   std::cerr << file << ": OK (" << loaded.config->sources.size() << " source(s), "

@@ -1,5 +1,7 @@
 #include "wirewatch/common/yaml.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -35,6 +37,20 @@ void check_duplicate_keys(const YamlDocument& doc, const YAML::Node& node, Diagn
   } else if (node.IsSequence()) {
     for (const auto& item : node) check_duplicate_keys(doc, item, diags);
   }
+}
+
+// The first node nested deeper than `max` (the root is depth 1), if any.
+std::optional<YAML::Node> too_deep(const YAML::Node& node, std::size_t max, std::size_t depth) {
+  if (!node.IsMap() && !node.IsSequence()) return std::nullopt;
+  if (depth > max) return node;
+  if (node.IsMap()) {
+    for (const auto& kv : node)
+      if (auto n = too_deep(kv.second, max, depth + 1)) return n;
+  } else {
+    for (const auto& item : node)
+      if (auto n = too_deep(item, max, depth + 1)) return n;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -106,7 +122,8 @@ std::optional<std::string> YamlDocument::scalar(const YAML::Node& node, std::str
   return node.Scalar();
 }
 
-std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagnostics& diags) {
+std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagnostics& diags,
+                                       YamlLimits limits, YamlLimitTripped* tripped) {
   if (!is_valid_utf8(text)) {
     diags.error({file, 0, 0}, "file is not valid UTF-8");
     return std::nullopt;
@@ -114,12 +131,26 @@ std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagn
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    if (tripped) *tripped = YamlLimitTripped::depth;
+    YamlDocument located(file, text, YAML::Node());
+    located.error(diags, located.location(e.mark),
+                  "nested more than " + std::to_string(limits.max_depth) +
+                      " levels deep (limits.max_yaml_depth)");
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     YamlDocument located(file, text, YAML::Node());
     located.error(diags, located.location(e.mark), e.msg);
     return std::nullopt;
   }
   YamlDocument doc(std::move(file), std::move(text), root);
+  if (auto deep = too_deep(doc.root(), limits.max_depth, 1)) {
+    if (tripped) *tripped = YamlLimitTripped::depth;
+    doc.error(diags, *deep,
+              "nested more than " + std::to_string(limits.max_depth) +
+                  " levels deep (limits.max_yaml_depth)");
+    return std::nullopt;
+  }
   Diagnostics dups;
   check_duplicate_keys(doc, doc.root(), dups);
   diags.append(dups);
@@ -128,7 +159,7 @@ std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagn
 }
 
 std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Diagnostics& diags,
-                                           YamlLimits limits) {
+                                           YamlLimits limits, YamlLimitTripped* tripped) {
   const std::string name = path.string();
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
@@ -137,8 +168,10 @@ std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Di
     return std::nullopt;
   }
   if (size > limits.max_bytes) {
+    if (tripped) *tripped = YamlLimitTripped::bytes;
     diags.error({name, 0, 0}, "file is larger than the limit of " +
-                                  std::to_string(limits.max_bytes) + " bytes");
+                                  std::to_string(limits.max_bytes) +
+                                  " bytes (limits.max_yaml_bytes)");
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
@@ -148,7 +181,7 @@ std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Di
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  return parse_yaml(name, buf.str(), diags);
+  return parse_yaml(name, buf.str(), diags, limits, tripped);
 }
 
 }  // namespace wirewatch

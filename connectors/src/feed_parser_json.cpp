@@ -184,6 +184,10 @@ void parse_json_feed(std::string_view text, const FeedParseOptions& options, Par
     if (item.title.empty() && item.link.empty() && item.guid.empty() && item.summary.empty() &&
         item.content.empty())
       continue;
+    if (options.max_items > 0 && out.entries.size() >= options.max_items) {
+      ++out.items_dropped;
+      continue;
+    }
     out.entries.push_back(std::move(item));
   }
 }

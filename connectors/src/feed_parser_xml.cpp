@@ -774,6 +774,10 @@ class Reader {
     if (item.title.empty() && item.link.empty() && item.guid.empty() && item.summary.empty() &&
         item.content.empty())
       return;  // nothing to keep
+    if (options_.max_items > 0 && out_.entries.size() >= options_.max_items) {
+      ++out_.items_dropped;
+      return;
+    }
     item.feed_id = options_.feed_id;
     out_.entries.push_back(std::move(item));
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -22,6 +23,9 @@ FetchRequest poll_request(const FeedSource& source, const FeedState& state) {
   r.url = state.url.empty() ? source.url : state.url;
   r.etag = state.etag;
   r.last_modified = state.last_modified;
+  // The operator wrote this URL: its host is trusted by the SSRF guard, also
+  // after a 301 moved the feed elsewhere (the new host is not).
+  r.trusted_host = url_host(source.url);
   return r;
 }
 
@@ -104,6 +108,11 @@ struct FeedPoller::Impl {
     wake();
   }
 
+  void poll_all_now() {
+    poll_all.store(true);
+    wake();
+  }
+
   void wake() {
     {
       std::lock_guard lock(inbox->mutex);
@@ -126,8 +135,24 @@ struct FeedPoller::Impl {
       else
         apply_add(std::move(c.source), std::move(c.initial));
     }
+    if (poll_all.exchange(false)) reschedule_all_now();
     std::lock_guard lock(stats_mutex);
     stats.feeds = feeds.size();
+  }
+
+  void reschedule_all_now() {
+    const auto now = options.now();
+    std::size_t n = 0;
+    for (auto& [id, f] : feeds) {
+      if (!startable(*f)) continue;
+      // A Retry-After is the host's request, not a guess of ours: it stands.
+      if (feed_status(f->state) == FeedStatus::rate_limited && f->state.next_poll &&
+          PollClock::time_point(*f->state.next_poll) > now)
+        continue;
+      schedule(*f, now);
+      ++n;
+    }
+    spdlog::info("polling {} of {} feed(s) now", n, feeds.size());
   }
 
   void drop(const std::string& id) {
@@ -234,6 +259,7 @@ struct FeedPoller::Impl {
     auto it = polls.find(c.poll_id);
     if (it == polls.end()) return true;
     Poll& p = it->second;
+    if (options.on_fetch && !c.result.host_blocked) options.on_fetch(p.result.source_id, c.result);
     if (c.article >= 0) {
       auto& entry = p.result.entries[static_cast<std::size_t>(c.article)];
       std::lock_guard lock(stats_mutex);
@@ -276,7 +302,11 @@ struct FeedPoller::Impl {
         ++stats.failed;
         // Logged when a feed starts failing; repeats go to debug (a feed failing every
         // few minutes must not flood the log); the status table has the details.
-        if (failures_before == 0)
+        if (options.on_failure)
+          options.on_failure(f.source.id,
+                             fmt::format("feed {}: {} failed: {} (retrying with backoff)",
+                                         f.source.id, r.url, f.state.last_error));
+        else if (failures_before == 0)
           spdlog::warn("feed {}: {} failed: {} (retrying with backoff)", f.source.id, r.url,
                        f.state.last_error);
         else
@@ -303,6 +333,7 @@ struct FeedPoller::Impl {
       po.http_charset = content_type_charset(r.content_type);
       po.content_type = r.content_type;
       po.feed_id = f.source.id;
+      po.max_items = options.max_items_per_feed;
       parsed = parse_feed(r.body, po);
     } catch (const std::exception& ex) {  // documented not to throw; a bug must not stop polling
       parsed = ParsedFeed{};
@@ -315,10 +346,27 @@ struct FeedPoller::Impl {
                                     options.random());
       lock.lock();
       ++stats.failed;
-      if (failures_before == 0) spdlog::warn("feed {}: {}", f.source.id, f.state.last_error);
+      if (options.on_failure)
+        options.on_failure(f.source.id,
+                           fmt::format("feed {}: {}", f.source.id, f.state.last_error));
+      else if (failures_before == 0)
+        spdlog::warn("feed {}: {}", f.source.id, f.state.last_error);
       return;
     }
     record_parse_success(f.state, parsed.bozo, parsed.error, now);
+    if (options.max_items_per_feed > 0 && parsed.entries.size() > options.max_items_per_feed) {
+      parsed.items_dropped += parsed.entries.size() - options.max_items_per_feed;
+      parsed.entries.resize(options.max_items_per_feed);
+    }
+    if (parsed.items_dropped > 0) {
+      // Feeds list their newest items first: the rest are dropped, unseen and unfetched.
+      spdlog::debug("feed {}: {} item(s) past limits.max_items_per_feed ({}) dropped", f.source.id,
+                    parsed.items_dropped, options.max_items_per_feed);
+      if (options.on_limit) options.on_limit("max_items_per_feed");
+      lock.lock();
+      ++stats.items_capped;
+      lock.unlock();
+    }
 
     auto item_key_list = item_keys(parsed.entries);
     std::unordered_set<std::string> keys;
@@ -431,6 +479,7 @@ struct FeedPoller::Impl {
 
   std::mutex control_mutex;
   std::vector<Control> control;
+  std::atomic<bool> poll_all{false};
 
   // run() thread only.
   std::unordered_map<std::string, std::shared_ptr<Feed>> feeds;
@@ -455,6 +504,7 @@ void FeedPoller::add(FeedSource source, FeedState initial) {
 }
 void FeedPoller::remove(const std::string& id) { impl_->remove(id); }
 void FeedPoller::wake() { impl_->wake(); }
+void FeedPoller::poll_all_now() { impl_->poll_all_now(); }
 void FeedPoller::run(std::stop_token stop) { impl_->run(std::move(stop)); }
 
 FeedPollerStats FeedPoller::stats() const {

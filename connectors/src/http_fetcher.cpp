@@ -1,12 +1,15 @@
 #include "wirewatch/connectors/http_fetcher.hpp"
 
 #include <curl/curl.h>
+#include <netdb.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -110,19 +113,31 @@ std::chrono::microseconds since(Steady::time_point t) {
 
 }  // namespace
 
+std::optional<std::string> resolve_redirect(std::string_view base, std::string_view location) {
+  return resolve(base, location);
+}
+
 std::string default_user_agent() {
   return "wirewatch/" WIREWATCH_VERSION " (+https://github.com/wirewatch/wirewatch)";
 }
 
-std::optional<std::string> check_url(std::string_view url) {
+namespace {
+// The URL parsed by curl's URL API (any scheme), or null when it does not parse.
+UrlHandle parse_url(std::string_view url) {
   global_init();
+  UrlHandle u(curl_url());
+  if (u && curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+               CURLUE_OK)
+    u.reset();
+  return u;
+}
+}  // namespace
+
+std::optional<std::string> check_url(std::string_view url) {
   for (unsigned char c : url)
     if (c <= 0x20 || c == 0x7f) return std::nullopt;  // no spaces or controls anywhere
-  UrlHandle u(curl_url());
+  UrlHandle u = parse_url(url);
   if (!u) return std::nullopt;
-  if (curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) !=
-      CURLUE_OK)
-    return std::nullopt;
   auto scheme = url_part(u.get(), CURLUPART_SCHEME);
   if (!scheme || (*scheme != "http" && *scheme != "https")) return std::nullopt;
   auto host = url_part(u.get(), CURLUPART_HOST);
@@ -130,13 +145,16 @@ std::optional<std::string> check_url(std::string_view url) {
   return url_part(u.get(), CURLUPART_URL);
 }
 
-std::string host_key(std::string_view url) {
-  global_init();
-  UrlHandle u(curl_url());
+std::string url_host(std::string_view url) {
+  UrlHandle u = parse_url(url);
   if (!u) return {};
-  if (curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) !=
-      CURLUE_OK)
-    return {};
+  auto host = url_part(u.get(), CURLUPART_HOST);
+  return host ? lower(*host) : std::string();
+}
+
+std::string host_key(std::string_view url) {
+  UrlHandle u = parse_url(url);
+  if (!u) return {};
   auto host = url_part(u.get(), CURLUPART_HOST);
   auto port = url_part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (!host || host->empty()) return {};
@@ -190,7 +208,9 @@ std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value,
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     long long secs = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
-    if (ec != std::errc()) secs = 7LL * 24 * 3600;  // absurdly large: caller clamps
+    // Absurdly large: the caller clamps; capped here so `now + secs` cannot overflow.
+    constexpr long long kMaxSeconds = 100LL * 366 * 24 * 3600;
+    if (ec != std::errc() || secs > kMaxSeconds) secs = kMaxSeconds;
     return now + std::chrono::seconds(secs);
   }
   std::time_t t = curl_getdate(std::string(value).c_str(), nullptr);
@@ -202,7 +222,10 @@ std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value,
 
 struct HttpFetcher::Impl {
   struct Transfer {
+    Impl* impl = nullptr;
     FetchRequest request;
+    std::string current_url;   // the URL of the hop under way (follows redirects)
+    std::string blocked;       // why the SSRF guard refused a connection; empty: it did not
     Done done;
     std::string host;
     Steady::time_point enqueued, started;
@@ -233,6 +256,11 @@ struct HttpFetcher::Impl {
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, long{options.max_per_host});
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, long{options.max_connections});
     curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, long{CURLPIPE_MULTIPLEX});
+    // Set here rather than by libcurl from the environment, so the guard knows
+    // whether connections go to a proxy (whose address the operator chose).
+    proxy_in_use = !options.proxy.empty();
+    for (const char* v : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
+      if (const char* e = std::getenv(v); e && *e) proxy_in_use = true;
     thread = std::thread([this] { loop(); });
   }
 
@@ -382,6 +410,13 @@ struct HttpFetcher::Impl {
     t.started = Steady::now();
     t.max_body = options.max_body;
     t.result.url = t.request.url;
+    t.impl = this;
+    t.current_url = t.request.url;
+    if (proxy_in_use && !resolve_and_check(t)) {
+      fail(t, t.blocked);
+      blocked_fetch(t);
+      return false;
+    }
     CURL* e = t.easy.get();
     auto ms = [](std::chrono::milliseconds d) { return static_cast<long>(d.count()); };
     curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
@@ -417,6 +452,10 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
 
     curl_slist* list = nullptr;
     auto add = [&](const std::string& h) {
@@ -433,6 +472,93 @@ struct HttpFetcher::Impl {
       return false;
     }
     return true;
+  }
+
+  // --- the SSRF guard -------------------------------------------------------
+
+  bool trusted(const Transfer& t) const {
+    return !t.request.trusted_host.empty() && url_host(t.current_url) == t.request.trusted_host;
+  }
+
+  // false (and t.blocked set) when the guard refuses `ip` for the current hop.
+  bool check_address(Transfer& t, const IpAddress& ip) {
+    if (trusted(t)) return true;
+    const char* why = refuse_reason(options.address_policy, ip);
+    if (!why) return true;
+    if (t.blocked.empty())
+      t.blocked = "blocked address " + ip.to_string() + " (" + why + ") for " + t.current_url;
+    return false;
+  }
+
+  // With a proxy the socket goes to the proxy, so the target host is resolved
+  // here and every address it has must pass. Blocks the I/O thread for the look-up.
+  bool resolve_and_check(Transfer& t) {
+    if (trusted(t) || options.address_policy.allow_private_networks) return true;
+    std::string host = url_host(t.current_url);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    if (auto zone = host.find('%'); zone != std::string::npos) host.resize(zone);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+      // Not checked, not sent: an internal name only the proxy knows is the risk here.
+      t.blocked = "cannot resolve " + host + " to check its address (" + gai_strerror(rc) +
+                  ") for " + t.current_url;
+      return false;
+    }
+    bool ok = true;
+    for (auto* ai = found; ai && ok; ai = ai->ai_next)
+      if (auto ip = ip_from_sockaddr(ai->ai_addr, ai->ai_addrlen)) ok = check_address(t, *ip);
+    freeaddrinfo(found);
+    return ok;
+  }
+
+  static curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* a) {
+    auto& t = *static_cast<Transfer*>(user);
+    // Without a proxy this is the target's address, as resolved for this very
+    // connection: a name that changed its answer since any earlier check is caught.
+    if (purpose == CURLSOCKTYPE_IPCXN && !t.impl->proxy_in_use) {
+      auto ip = ip_from_sockaddr(&a->addr, a->addrlen);
+      if (!ip || !t.impl->check_address(t, *ip)) {
+        if (!ip && t.blocked.empty()) t.blocked = "blocked a non-IP address for " + t.current_url;
+        return CURL_SOCKET_BAD;  // libcurl tries the host's next address, if any
+      }
+      t.blocked.clear();  // an earlier address was refused, this one is fine: not the failure
+    }
+    return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+  }
+
+  // Before every request, also on a reused connection (which opened no socket).
+  static int on_prereq(void* user, char* primary_ip, char*, int, int) {
+    auto& t = *static_cast<Transfer*>(user);
+    if (t.impl->proxy_in_use) return CURL_PREREQFUNC_OK;  // checked by resolve_and_check()
+    auto ip = ip_from_string(primary_ip ? primary_ip : "");
+    if (!ip) {
+      if (t.blocked.empty())
+        t.blocked = std::string("blocked an unparsable address `") + (primary_ip ? primary_ip : "") +
+                    "` for " + t.current_url;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    return t.impl->check_address(t, *ip) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+  }
+
+  void blocked_fetch(Transfer& t) {
+    t.result.address_blocked = true;
+    {
+      std::lock_guard lock(stats_mutex);
+      ++stats.address_blocked;
+    }
+    limit_tripped("blocked_address");
+  }
+
+  void limit_tripped(std::string_view what) {
+    if (!options.on_limit) return;
+    try {
+      options.on_limit(what);
+    } catch (...) {
+    }
   }
 
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -470,6 +596,18 @@ struct HttpFetcher::Impl {
       t.result.last_modified.clear();
       t.result.content_type.clear();
       t.result.body.clear();
+      return len;
+    }
+    if (trim(line).empty()) {
+      // The end of a response's headers: a redirect moves the current URL, and
+      // with a proxy its target is checked before libcurl follows it.
+      if (t.hop_status >= 300 && t.hop_status < 400 && t.hop_status != 304 &&
+          !t.location.empty()) {
+        if (auto next = resolve(t.current_url, t.location)) {
+          t.current_url = *next;
+          if (t.impl->proxy_in_use && !t.impl->resolve_and_check(t)) return 0;  // aborts
+        }
+      }
       return len;
     }
     auto colon = line.find(':');
@@ -536,11 +674,17 @@ struct HttpFetcher::Impl {
     long redirects = 0;
     curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
     r.redirects = static_cast<int>(redirects);
+    long version = CURL_HTTP_VERSION_NONE;
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+    r.http_version = version;
     r.queued = std::chrono::duration_cast<std::chrono::microseconds>(t.started - t.enqueued);
     r.total = since(t.started);
 
     if (rc == CURLE_FILESIZE_EXCEEDED) t.result.body_truncated = true;
-    if (t.result.body_truncated) {
+    if (rc != CURLE_OK && !t.blocked.empty()) {
+      r.error = t.blocked;
+      blocked_fetch(t);
+    } else if (t.result.body_truncated) {
       r.error = "body larger than max_body (" + std::to_string(options.max_body) +
                 " bytes after decompression): transfer aborted";
     } else if (rc != CURLE_OK) {
@@ -576,12 +720,15 @@ struct HttpFetcher::Impl {
       r.permanent_redirect = permanent_target(t);
     }
 
-    std::lock_guard lock(stats_mutex);
-    ++stats.completed;
-    if (!r.error.empty()) ++stats.failed;
-    if (r.not_modified()) ++stats.not_modified;
-    if (r.body_truncated) ++stats.body_capped;
-    stats.bytes += r.body.size();
+    {
+      std::lock_guard lock(stats_mutex);
+      ++stats.completed;
+      if (!r.error.empty()) ++stats.failed;
+      if (r.not_modified()) ++stats.not_modified;
+      if (r.body_truncated) ++stats.body_capped;
+      stats.bytes += r.body.size();
+    }
+    if (r.body_truncated) limit_tripped("max_body");
   }
 
   // The URL after the leading run of 301/308 hops, when there is one.
@@ -653,6 +800,7 @@ struct HttpFetcher::Impl {
   }
 
   HttpOptions options;
+  bool proxy_in_use = false;
   MultiHandle multi;
   std::thread thread;
 

@@ -30,12 +30,12 @@ class ConfigReader {
     const auto& root = doc().root();
     if (!root.IsMap()) {
       doc().error(diags_, root.IsNull() ? SourceLocation{doc().file(), 1, 1} : doc().location(root),
-                 "the config must be a mapping of keys (state_dir, rules, publish, sources, log)");
+                  "the config must be a mapping of keys (state_dir, rules, publish, sources, log)");
       return std::nullopt;
     }
     doc().check_keys(root,
-                     {"state_dir", "rules", "publish", "sources", "sources_dir", "http", "log",
-                      "metrics", "retention"},
+                     {"state_dir", "rules", "publish", "sources", "sources_dir", "http", "log", "metrics",
+                      "retention", "limits", "near_duplicates"},
                      "config", diags_);
 
     if (auto n = required(root, "state_dir")) {
@@ -46,6 +46,8 @@ class ConfigReader {
     if (auto n = root["sources"]) read_sources(n, config);
     if (auto n = root["sources_dir"]) read_sources_dir(n, config);
     if (auto n = root["http"]) read_http(n, config);
+    if (auto n = root["limits"]) read_limits(n, config);
+    if (auto n = root["near_duplicates"]) read_near_duplicates(n, config);
     if (auto n = root["retention"]) {
       if (auto d = duration(n, "retention")) config.retention = *d;
     }
@@ -59,8 +61,7 @@ class ConfigReader {
   YAML::Node required(const YAML::Node& map, const char* key, const char* where = "config") {
     auto n = map[key];
     if (!n || n.IsNull()) {
-      doc().error(diags_, n ? n : map,
-                 std::string("missing required key `") + key + "` in " + where);
+      doc().error(diags_, n ? n : map, std::string("missing required key `") + key + "` in " + where);
       return YAML::Node(YAML::NodeType::Undefined);
     }
     return n;
@@ -103,7 +104,7 @@ class ConfigReader {
       if (!s) continue;
       if (!std::regex_match(*s, kEndpoint)) {
         doc().error(diags_, item,
-                   "invalid endpoint `" + *s + "` (expected tcp://HOST:PORT, tcp://HOST:* or ipc://PATH)");
+                    "invalid endpoint `" + *s + "` (expected tcp://HOST:PORT, tcp://HOST:* or ipc://PATH)");
         continue;
       }
       out.push_back(*s);
@@ -129,8 +130,9 @@ class ConfigReader {
       if (used == s->size() && v >= min && v <= max) return v;
     } catch (const std::exception&) {
     }
-    doc().error(diags_, n, std::string("`") + key + "` must be an integer from " +
-                              std::to_string(min) + " to " + std::to_string(max));
+    doc().error(diags_, n,
+                std::string("`") + key + "` must be an integer from " + std::to_string(min) + " to " +
+                    std::to_string(max));
     return std::nullopt;
   }
 
@@ -163,8 +165,10 @@ class ConfigReader {
     if (auto f = required(n, "secret_key_file", "publish.curve")) {
       if (auto p = path(f, "secret_key_file")) {
         std::string error;
-        if (auto key = read_curve_key(*p, &error)) keys.secret_z85 = *key;
-        else doc().error(diags_, f, error);
+        if (auto key = read_curve_key(*p, &error))
+          keys.secret_z85 = *key;
+        else
+          doc().error(diags_, f, error);
       }
     }
     if (auto allow = required(n, "allow", "publish.curve")) {
@@ -189,7 +193,8 @@ class ConfigReader {
     if (!v) return std::nullopt;
     auto d = parse_duration(*v);
     if (!d || d->count() == 0) {
-      doc().error(diags_, n, std::string("`") + key + "` must be a duration with a unit, e.g. 30s, 5m, 6h, 30d");
+      doc().error(diags_, n,
+                  std::string("`") + key + "` must be a duration with a unit, e.g. 30s, 5m, 6h, 30d");
       return std::nullopt;
     }
     return d;
@@ -200,7 +205,8 @@ class ConfigReader {
     if (!v) return std::nullopt;
     auto b = parse_size(*v);
     if (!b) {
-      doc().error(diags_, n, std::string("`") + key + "` must be a size with a unit, e.g. 100B, 64KiB, 10MiB");
+      doc().error(diags_, n,
+                  std::string("`") + key + "` must be a size with a unit, e.g. 100B, 64KiB, 10MiB");
       return std::nullopt;
     }
     return b;
@@ -305,10 +311,11 @@ class ConfigReader {
       doc().error(diags_, n, "`http` must be a mapping");
       return;
     }
-    doc().check_keys(n,
-                     {"user_agent", "max_connections", "max_per_host", "connect_timeout", "timeout",
-                      "low_speed", "max_body", "max_backoff", "proxy"},
-                     "http", diags_);
+    doc().check_keys(
+        n,
+        {"user_agent", "max_connections", "max_per_host", "connect_timeout", "timeout", "low_speed",
+         "max_body", "max_backoff", "min_retry", "proxy", "ca_file", "allow_private_networks", "allow"},
+        "http", diags_);
     auto& h = config.http;
     if (auto v = n["user_agent"]) {
       if (auto s = doc().scalar(v, "http.user_agent", diags_)) h.user_agent = *s;
@@ -328,11 +335,28 @@ class ConfigReader {
     if (auto v = n["max_backoff"]) {
       if (auto d = duration(v, "http.max_backoff")) h.max_backoff = *d;
     }
+    if (auto v = n["min_retry"]) {
+      if (auto d = duration(v, "http.min_retry")) h.min_retry = *d;
+    }
     if (auto v = n["max_body"]) {
       if (auto b = size(v, "http.max_body")) h.max_body = *b;
     }
     if (auto v = n["proxy"]) {
       if (auto s = doc().scalar(v, "http.proxy", diags_)) h.proxy = *s;
+    }
+    if (auto v = n["allow_private_networks"]) {
+      if (auto b = boolean(v, "http.allow_private_networks")) h.address_policy.allow_private_networks = *b;
+    }
+    if (auto v = n["allow"]) read_allow(v, h);
+    if (auto v = n["ca_file"]) {
+      // Checked here: libcurl would only say so on every fetch.
+      if (auto p = path(v, "http.ca_file")) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(*p, ec))
+          doc().error(diags_, v, "`http.ca_file`: no such file: " + p->string());
+        else
+          h.ca_file = p->string();
+      }
     }
     if (auto v = n["low_speed"]) {
       if (!v.IsMap()) {
@@ -349,6 +373,72 @@ class ConfigReader {
     }
   }
 
+  // http.allow: CIDRs the SSRF guard lets through, each checked where it is written.
+  void read_allow(const YAML::Node& n, connectors::HttpOptions& h) {
+    if (!n.IsSequence()) {
+      doc().error(diags_, n, "`http.allow` must be a list of CIDRs, e.g. [10.1.0.0/16, fd00::/8]");
+      return;
+    }
+    for (const auto& item : n) {
+      auto v = doc().scalar(item, "http.allow", diags_);
+      if (!v) continue;
+      std::string why;
+      if (auto cidr = connectors::parse_cidr(*v, &why))
+        h.address_policy.allow.push_back(std::move(*cidr));
+      else
+        doc().error(diags_, item, "invalid CIDR in `http.allow`: " + why);
+    }
+  }
+
+  void read_limits(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc().error(diags_, n, "`limits` must be a mapping");
+      return;
+    }
+    doc().check_keys(n,
+                     {"max_items_per_feed", "max_record_bytes", "max_paragraphs", "max_rules",
+                      "max_query_length", "max_query_depth", "max_yaml_bytes", "max_yaml_depth"},
+                     "limits", diags_);
+    auto& l = config.limits;
+    auto count = [&](const char* key, std::size_t& out, long long max) {
+      if (auto v = n[key]) {
+        if (auto i = integer(v, (std::string("limits.") + key).c_str(), 1, max))
+          out = static_cast<std::size_t>(*i);
+      }
+    };
+    auto bytes = [&](const char* key, std::size_t& out) {
+      if (auto v = n[key]) {
+        if (auto b = size(v, (std::string("limits.") + key).c_str())) {
+          if (*b == 0)
+            doc().error(diags_, v, std::string("`limits.") + key + "` must be more than 0");
+          else
+            out = static_cast<std::size_t>(*b);
+        }
+      }
+    };
+    count("max_items_per_feed", l.max_items_per_feed, 10'000'000);
+    bytes("max_record_bytes", l.max_record_bytes);
+    count("max_paragraphs", l.max_paragraphs, 10'000'000);
+    count("max_rules", l.max_rules, 10'000'000);
+    bytes("max_query_length", l.max_query_length);
+    count("max_query_depth", l.max_query_depth, 100'000);
+    bytes("max_yaml_bytes", l.max_yaml_bytes);
+    count("max_yaml_depth", l.max_yaml_depth, 100'000);
+  }
+
+  void read_near_duplicates(const YAML::Node& n, Config& config) {
+    if (!n.IsMap()) {
+      doc().error(diags_, n, "`near_duplicates` must be a mapping (max_records)");
+      return;
+    }
+    doc().check_keys(n, {"max_records"}, "near_duplicates", diags_);
+    // Below 2^32 table slots per generation: 10 million records is about 13 GB.
+    if (auto v = n["max_records"]) {
+      if (auto i = integer(v, "near_duplicates.max_records", 0, 10'000'000))
+        config.near_duplicates.max_records = static_cast<std::size_t>(*i);
+    }
+  }
+
   void read_metrics(const YAML::Node& n, Config& config) {
     if (!n.IsMap()) {
       doc().error(diags_, n, "`metrics` must be a mapping (listen)");
@@ -358,7 +448,8 @@ class ConfigReader {
     if (auto l = required(n, "listen", "metrics")) {
       auto v = doc().scalar(l, "metrics.listen", diags_);
       if (v && !parse_listen_address(*v)) {
-        doc().error(diags_, l, "invalid `metrics.listen` `" + *v + "` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+        doc().error(diags_, l,
+                    "invalid `metrics.listen` `" + *v + "` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
       } else if (v) {
         config.metrics.listen = *v;
       }
@@ -367,16 +458,21 @@ class ConfigReader {
 
   void read_log(const YAML::Node& n, Config& config) {
     if (!n.IsMap()) {
-      doc().error(diags_, n, "`log` must be a mapping (level)");
+      doc().error(diags_, n, "`log` must be a mapping (level, repeat_window)");
       return;
     }
-    doc().check_keys(n, {"level"}, "log", diags_);
+    doc().check_keys(n, {"level", "repeat_window"}, "log", diags_);
+    if (auto w = n["repeat_window"]) {
+      if (auto d = duration(w, "log.repeat_window")) config.log_repeat_window = *d;
+    }
     if (auto level = n["level"]) {
       auto v = doc().scalar(level, "log.level", diags_);
       if (!v) return;
       static const std::pair<const char*, spdlog::level::level_enum> kLevels[] = {
-          {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-          {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+          {"trace", spdlog::level::trace},
+          {"debug", spdlog::level::debug},
+          {"info", spdlog::level::info},
+          {"warn", spdlog::level::warn},
           {"error", spdlog::level::err}};
       for (auto [name, lvl] : kLevels) {
         if (*v == name) {
@@ -385,7 +481,7 @@ class ConfigReader {
         }
       }
       doc().error(diags_, level,
-                 "unknown log level `" + *v + "` (expected trace, debug, info, warn or error)");
+                  "unknown log level `" + *v + "` (expected trace, debug, info, warn or error)");
     }
   }
 
@@ -397,8 +493,7 @@ class ConfigReader {
   std::set<std::string> source_ids_;
 };
 
-ConfigResult read(const std::filesystem::path& file, std::optional<YamlDocument> doc,
-                  Diagnostics diags) {
+ConfigResult read(const std::filesystem::path& file, std::optional<YamlDocument> doc, Diagnostics diags) {
   ConfigResult result;
   if (doc) {
     auto base = std::filesystem::absolute(file).parent_path();
@@ -413,6 +508,16 @@ ConfigResult read(const std::filesystem::path& file, std::optional<YamlDocument>
 }
 
 }  // namespace
+
+rules::RuleLimits rule_limits(const LimitsConfig& l) {
+  rules::RuleLimits r;
+  r.max_rules = l.max_rules;
+  r.query.max_length = l.max_query_length;
+  r.query.max_depth = l.max_query_depth;
+  r.yaml.max_bytes = l.max_yaml_bytes;
+  r.yaml.max_depth = l.max_yaml_depth;
+  return r;
+}
 
 ConfigResult load_config(const std::filesystem::path& file) {
   Diagnostics diags;

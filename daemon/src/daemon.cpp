@@ -5,16 +5,17 @@
 
 #include <atomic>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 #include "wirewatch/connectors/http_fetcher.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
-#include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/daemon/metrics_server.hpp"
+#include "wirewatch/daemon/pipeline.hpp"
+#include "wirewatch/daemon/rate_limited_log.hpp"
 #include "wirewatch/daemon/replay.hpp"
 #include "wirewatch/daemon/rules_watcher.hpp"
 #include "wirewatch/daemon/service_notifier.hpp"
@@ -24,11 +25,28 @@ namespace {
 
 constexpr std::size_t kQueueCapacity = 1024;
 
-std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config) {
-  auto result = rules::load_rules(config.rules);
+// What a source produced, stamped when the source had it in hand, so the
+// latency of its alerts is measured from "fetch done" or "file read".
+struct TimedInput {
+  SourceInput input;
+  std::chrono::steady_clock::time_point ready_at;
+};
+
+// The status label of wirewatch_fetches_total.
+std::string status_label(const connectors::FetchResult& r) {
+  return r.status == 0 ? std::string("error") : std::to_string(r.status);
+}
+
+std::shared_ptr<const rules::RuleSet> load_and_report(const Config& config,
+                                                      WirewatchMetrics* metrics = nullptr) {
+  auto result = rules::load_rules(config.rules, rule_limits(config.limits));
+  if (metrics)
+    for (const auto& limit : result.limits_tripped) metrics->limits_tripped.with({limit}).inc();
   for (const auto& d : result.diagnostics.items()) {
-    if (d.severity == Severity::error) spdlog::error("{}", d.headline());
-    else spdlog::warn("{}", d.headline());
+    if (d.severity == Severity::error)
+      spdlog::error("{}", d.headline());
+    else
+      spdlog::warn("{}", d.headline());
   }
   return result.rules;
 }
@@ -54,6 +72,7 @@ sigset_t handled_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);  // poll every feed now
   return set;
 }
 
@@ -68,8 +87,23 @@ int run_daemon(const Config& config) {
   MetricsRegistry registry;
   WirewatchMetrics metrics(registry);
   ServiceNotifier notifier;
+  RateLimitedLog limited_log(
+      RateLimitedLog::Options{config.log_repeat_window, {}, &metrics.log_suppressed});
 
-  auto initial = load_and_report(config);
+  // The metrics endpoint comes up first, so /-/healthy answers and /-/ready
+  // says 503 while a large rule set loads and the sockets are bound.
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!config.metrics.listen.empty()) {
+    try {
+      metrics_server = std::make_unique<MetricsServer>(registry, config.metrics.listen);
+    } catch (const std::exception& e) {
+      spdlog::error("cannot start: {}", e.what());
+      return kExitFailure;
+    }
+    spdlog::info("metrics on http://{}/metrics", metrics_server->bound_address());
+  }
+
+  auto initial = load_and_report(config, &metrics);
   metrics.rules_reloaded(initial != nullptr, initial ? initial->size() : 0);
   if (!initial) {
     spdlog::error("rules are invalid; not starting");
@@ -85,7 +119,6 @@ int run_daemon(const Config& config) {
   std::unique_ptr<Publisher> publisher;
   std::unique_ptr<ReplayServer> replay;
   std::unique_ptr<ZapHandler> zap;
-  std::unique_ptr<MetricsServer> metrics_server;
   const auto database = config.state_dir / "wirewatch.db";
   try {
     std::filesystem::create_directories(config.state_dir);
@@ -99,9 +132,7 @@ int run_daemon(const Config& config) {
       replay = std::make_unique<ReplayServer>(zmq_context, config.publish.replay, database,
                                               config.publish.curve);
     }
-    if (!config.metrics.listen.empty()) {
-      metrics_server = std::make_unique<MetricsServer>(registry, config.metrics.listen);
-    }
+    if (replay) replay->count_requests_in(&metrics.replay_requests);
     write_endpoints(config.state_dir, *publisher, replay.get(), metrics_server.get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
@@ -111,18 +142,34 @@ int run_daemon(const Config& config) {
   if (replay) {
     for (const auto& ep : replay->bound_endpoints()) spdlog::info("replay on {}", ep);
   }
-  if (metrics_server) spdlog::info("metrics on http://{}/metrics", metrics_server->bound_address());
   std::jthread zap_thread, replay_thread;
   if (zap) zap_thread = std::jthread([&zap](std::stop_token st) { zap->serve(st); });
   if (replay) replay_thread = std::jthread([&replay](std::stop_token st) { replay->serve(st); });
 
   // sources ──► inputs ──► workers (prepare: normalize + match) ──► batches ──► store thread
-  BoundedQueue<SourceInput> inputs(kQueueCapacity);
+  // Every queue blocks when full (a slow stage slows its producers), so the
+  // drop counters stay at zero; they are exposed so alerts on them hold.
+  BoundedQueue<TimedInput> inputs(kQueueCapacity);
   BoundedQueue<StoreBatch> batches(kQueueCapacity);
+  for (const auto& sc : config.sources) {  // every source's series exist from the start
+    for (auto* family : {&metrics.items, &metrics.records, &metrics.duplicates, &metrics.rejected})
+      family->with({sc.id});
+  }
+  for (const char* q : {"inputs", "batches", "record_files"}) {
+    metrics.queue_depth.with({q}).set(0);
+    metrics.queue_drops.with({q});
+  }
   std::atomic<bool> pipeline_failed{false};
-  Pipeline pipeline(*store, *publisher, rules,
-                    {config.state_dir, store->instance_id(), config.publish.records, &metrics,
-                     &notifier, config.retention});
+  PipelineOptions pipeline_options;
+  pipeline_options.state_dir = config.state_dir;
+  pipeline_options.instance_id = store->instance_id();
+  pipeline_options.publish_records = config.publish.records;
+  pipeline_options.metrics = &metrics;
+  pipeline_options.notifier = &notifier;
+  pipeline_options.retention = config.retention;
+  pipeline_options.near_duplicates_max_records = config.near_duplicates.max_records;
+  pipeline_options.limited_log = &limited_log;
+  Pipeline pipeline(*store, *publisher, rules, std::move(pipeline_options));
 
   // The store-and-publish thread: the only user of the Store and the Publisher
   // from here until it is joined. It wakes for batches and for the heartbeat,
@@ -139,13 +186,22 @@ int run_daemon(const Config& config) {
     }
   });
 
+  const RecordLimits record_limits{config.limits.max_paragraphs, config.limits.max_record_bytes};
+  for (const char* limit :
+       {"max_body", "blocked_address", "max_items_per_feed", "max_paragraphs", "max_record_bytes",
+        "max_rules", "max_query_length", "max_query_depth", "max_yaml_bytes", "max_yaml_depth"})
+    metrics.limits_tripped.with({limit});  // every series from 0, so rate() sees the first trip
   std::vector<std::thread> workers;
   const unsigned worker_count = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < worker_count; ++i) {
     workers.emplace_back([&] {
       while (auto input = inputs.pop()) {
         auto snapshot = rules.get();
-        if (!batches.push(prepare(*input, *snapshot))) break;
+        auto batch = prepare(input->input, *snapshot, record_limits);
+        for (const auto& c : batch.candidates)
+          for (const char* limit : c.limits_tripped) metrics.limits_tripped.with({limit}).inc();
+        batch.ready_at = input->ready_at;
+        if (!batches.push(std::move(batch))) break;
       }
     });
   }
@@ -159,17 +215,41 @@ int run_daemon(const Config& config) {
   std::unique_ptr<Store> seen_store;
   std::mutex seen_mutex;
   bool has_feeds = false;
-  for (const auto& sc : config.sources) has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
+  for (const auto& sc : config.sources)
+    has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
   if (has_feeds) {
     seen_store = std::make_unique<Store>(database);
-    fetcher = std::make_unique<connectors::HttpFetcher>(config.http);
+    auto http_options = config.http;
+    http_options.on_limit = [&metrics](std::string_view limit) {
+      metrics.limits_tripped.with({limit}).inc();
+    };
+    fetcher = std::make_unique<connectors::HttpFetcher>(std::move(http_options));
+    connectors::FeedPollerOptions poller_options;
+    poller_options.schedule.min_retry = config.http.min_retry;
+    poller_options.max_items_per_feed = config.limits.max_items_per_feed;
+    poller_options.on_limit = [&metrics](std::string_view limit) {
+      metrics.limits_tripped.with({limit}).inc();
+    };
+    poller_options.on_fetch = [&metrics](const std::string&, const connectors::FetchResult& r) {
+      metrics.fetches.with({status_label(r)}).inc();
+      metrics.fetched_bytes.inc(r.body.size());
+    };
+    // A feed that fails keeps failing on every poll: one line per window.
+    poller_options.on_failure = [&limited_log](const std::string& source,
+                                               const std::string& message) {
+      limited_log.log("feed:" + source, spdlog::level::warn, "{}", message);
+    };
     poller = std::make_unique<connectors::FeedPoller>(
         *fetcher,
         [&](const std::string& source, const std::string& key) {
           std::lock_guard lock(seen_mutex);
           return seen_store->item_seen(source, key);
         },
-        [&inputs](connectors::FeedPollResult result) { return inputs.push(std::move(result)); });
+        [&inputs, &metrics](connectors::FeedPollResult result) {
+          metrics.items.with({result.source_id}).inc(result.entries.size());
+          return inputs.push({std::move(result), std::chrono::steady_clock::now()});
+        },
+        std::move(poller_options));
     for (const auto& sc : config.sources) {
       if (sc.type != SourceConfig::Type::feed) continue;
       auto state = seen_store->feed_state(sc.id).value_or(connectors::FeedState{});
@@ -188,10 +268,15 @@ int run_daemon(const Config& config) {
     connectors::DirectorySourceOptions opts;
     opts.source_id = sc.id;
     opts.path = sc.path;
-    sources.emplace_back([&inputs, opts](std::stop_token stop) {
+    Counter& items = metrics.items.with({sc.id});
+    sources.emplace_back([&inputs, &items, opts](std::stop_token stop) {
       connectors::DirectorySource source(opts);
-      source.run([&](connectors::DirectoryItem item) { return inputs.push(std::move(item)); },
-                 stop);
+      source.run(
+          [&](connectors::DirectoryItem item) {
+            items.inc();
+            return inputs.push({std::move(item), std::chrono::steady_clock::now()});
+          },
+          stop);
     });
   }
   spdlog::info("wirewatchd started: {} source(s), state in {}", config.sources.size(),
@@ -199,13 +284,25 @@ int run_daemon(const Config& config) {
   if (metrics_server) metrics_server->set_ready(true);
   notifier.ready();
 
+  // The main thread waits for signals, and every second samples the queue
+  // depths and sums up repeated log lines whose window has passed.
+  auto sample = [&] {
+    metrics.queue_depth.with({"inputs"}).set(static_cast<double>(inputs.size()));
+    metrics.queue_depth.with({"batches"}).set(static_cast<double>(batches.size()));
+    limited_log.report_suppressed();
+  };
   for (;;) {
     siginfo_t info;
-    int sig = sigwaitinfo(&signals, &info);
+    const timespec tick{1, 0};
+    int sig = sigtimedwait(&signals, &info, &tick);
+    if (sig < 0) {
+      sample();
+      continue;
+    }
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP: reloading rules");
       notifier.reloading();
-      if (auto fresh = load_and_report(config)) {
+      if (auto fresh = load_and_report(config, &metrics)) {
         auto n = fresh->size();
         rules.set(std::move(fresh));
         metrics.rules_reloaded(true, n);
@@ -215,6 +312,13 @@ int run_daemon(const Config& config) {
         spdlog::error("rules reload refused; the previous rules stay active");
       }
       notifier.ready();
+    } else if (sig == SIGUSR1) {
+      if (poller) {
+        spdlog::info("SIGUSR1: polling every feed now");
+        poller->poll_all_now();
+      } else {
+        spdlog::info("SIGUSR1: no feeds configured");
+      }
     } else if (sig == SIGTERM || sig == SIGINT) {
       spdlog::info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       notifier.stopping();
@@ -241,7 +345,8 @@ int run_daemon(const Config& config) {
   if (metrics_server) metrics_server->stop();
   const auto& stats = pipeline.stats();
   spdlog::info(
-      "stopped: {} record(s), {} alert(s), {} duplicate(s), {} rejected, {} alert(s) suppressed as "
+      "stopped: {} record(s), {} alert(s), {} duplicate(s), {} "
+      "rejected, {} alert(s) suppressed as "
       "near-duplicates, {} throttled this run",
       stats.records, stats.alerts, stats.duplicates, stats.rejected, stats.suppressed,
       stats.throttled);

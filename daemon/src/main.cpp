@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(config.log_level);
 
   if (check_only) {
-    auto rules = wirewatch::rules::load_rules(config.rules);
+    auto rules = wirewatch::rules::load_rules(config.rules, rule_limits(config.limits));
     std::cerr << rules.diagnostics.render();
     if (!rules.ok()) return kExitConfig;
     std::cerr << config_file << ": OK (" << rules.rules->size() << " rules)\n";

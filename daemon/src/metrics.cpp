@@ -357,7 +357,11 @@ WirewatchMetrics::WirewatchMetrics(MetricsRegistry& r)
       log_suppressed(r.counter("wirewatch_log_messages_suppressed_total",
                                "Log lines suppressed by rate limiting of repeated messages.")),
       start_time(r.gauge("process_start_time_seconds",
-                         "Start time of the process since the Unix epoch in seconds.")) {
+                         "Start time of the process since the Unix epoch in seconds.")),
+      limits_tripped(r.counter_family(
+          "wirewatch_limits_tripped_total",
+          "Times a hard limit on untrusted input tripped (or the SSRF guard refused an address).",
+          {"limit"})) {
   start_time.set(now_unix_seconds());
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,11 +20,12 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The fingerprints of the stored first copies, so near-duplicates are
-// recognised across restarts.
-NearDuplicateIndex load_near_duplicates(Store& store) {
-  NearDuplicateIndex index;
-  store.each_fingerprint([&](const std::string& id, std::string_view bytes) {
+// The fingerprints of the newest stored first copies, oldest first (so the first
+// copy wins), so near-duplicates are recognised across restarts.
+NearDuplicateIndex load_near_duplicates(Store& store, std::size_t max_records) {
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, max_records);
+  if (max_records == 0) return index;
+  store.each_fingerprint(max_records, [&](const std::string& id, std::string_view bytes) {
     if (auto f = TextFingerprint::from_bytes(bytes)) index.add(id, *f);
   });
   return index;
@@ -31,16 +33,15 @@ NearDuplicateIndex load_near_duplicates(Store& store) {
 
 }  // namespace
 
-Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
-                   PipelineOptions options)
+Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules, PipelineOptions options)
     : store_(store),
       publisher_(publisher),
       rules_(rules),
       options_(std::move(options)),
       last_seq_(store.last_alert_seq()),
-      near_duplicates_(load_near_duplicates(store)),
+      near_duplicates_(load_near_duplicates(store, options_.near_duplicates_max_records)),
       next_record_seq_(store.next_record_seq()),
-      files_(options_.state_dir) {}
+      files_(options_.state_dir, store.path(), next_record_seq_ - 1) {}
 
 void Pipeline::heartbeat() {
   nlohmann::json j = {
@@ -50,14 +51,24 @@ void Pipeline::heartbeat() {
   // stalls, systemd restarts the service.
   if (auto* n = options_.notifier; n && n->enabled()) {
     if (n->watchdog_interval()) n->watchdog();
-    n->status(fmt::format("{} record(s), {} alert(s) since start; last seq {}", stats_.records,
-                          stats_.alerts, last_seq_));
+    n->status(fmt::format("{} record(s), {} alert(s) since start; last seq {}", stats_.records, stats_.alerts,
+                          last_seq_));
   }
-  if (auto* m = options_.metrics) {
-    auto drops = publisher_.drops();
-    if (drops > reported_drops_) m->publish_drops.inc(drops - reported_drops_);
-    reported_drops_ = drops;
+  auto drops = publisher_.drops();
+  if (drops > reported_drops_) {
+    if (auto* m = options_.metrics) m->publish_drops.inc(drops - reported_drops_);
+    // A subscriber that cannot keep up hits this every second: rate-limited.
+    auto text =
+        fmt::format("publish: {} message(s) hit a subscriber's high-water mark; it recovers them by replay",
+                    drops - reported_drops_);
+    if (auto* limited = options_.limited_log)
+      limited->log("publish:drops", spdlog::level::warn, "{}", text);
+    else
+      spdlog::warn("{}", text);
   }
+  reported_drops_ = drops;
+  if (auto* m = options_.metrics)
+    m->queue_depth.with({"record_files"}).set(static_cast<double>(files_.queued()));
 }
 
 void Pipeline::publish_record(const Record& record, std::uint64_t seq) {
@@ -82,27 +93,84 @@ void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
     publisher_.publish(a.topic, a.payload);
     seqs.push_back(a.seq);
   }
+  if (auto* m = options_.metrics) m->alerts_published.inc(alerts.size());
   store_.mark_published(seqs);
 }
 
-RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir)
-    : state_dir_(std::move(state_dir)), thread_([this] {
-        while (auto job = queue_.pop()) write_now(job->first, job->second);
-      }) {}
+RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir, const std::filesystem::path& database,
+                                   std::uint64_t committed)
+    : state_dir_(std::move(state_dir)), store_(database), committed_(committed) {
+  written_ = store_.record_files_seq();
+  if (committed_ > written_)
+    spdlog::info("record files: writing those of {} record(s) stored before the last stop",
+                 committed_ - written_);
+  thread_ = std::thread([this] { run(); });
+}
 
 RecordFileWriter::~RecordFileWriter() {
-  queue_.close();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
   thread_.join();
 }
 
-void RecordFileWriter::write(std::filesystem::path relative, std::string content) {
-  queue_.push({std::move(relative), std::move(content)});
+void RecordFileWriter::committed(std::uint64_t seq) {
+  {
+    std::lock_guard lock(mutex_);
+    if (seq <= committed_) return;
+    committed_ = seq;
+  }
+  wake_.notify_one();
+}
+
+std::size_t RecordFileWriter::queued() const {
+  std::lock_guard lock(mutex_);
+  auto written = written_.load();
+  return committed_ > written ? static_cast<std::size_t>(committed_ - written) : 0;
+}
+
+void RecordFileWriter::run() {
+  std::optional<std::chrono::steady_clock::time_point> stop_at;
+  for (;;) {
+    std::uint64_t target = 0;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || committed_ > written_; });
+      if (committed_ <= written_) return;  // stopping with nothing left
+      if (stopping_) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!stop_at) stop_at = now + kStopDrain;
+        if (now >= *stop_at) {
+          spdlog::info("record files: {} left to write after the next start", committed_ - written_);
+          return;
+        }
+      }
+      target = committed_;
+    }
+    try {
+      const auto from = written_.load();
+      auto rows = store_.record_files_after(from, kBatch);
+      // No rows: those up to `target` (committed, so visible) were pruned.
+      std::uint64_t upto = rows.empty() ? target : rows.back().seq;
+      for (const auto& r : rows)
+        if (r.text) write_now(r.file, *r.text);
+      upto = std::max(upto, from);
+      store_.set_record_files_seq(upto);
+      written_ = upto;
+    } catch (const StoreError& e) {
+      // The files can wait: the database has the text. Retried, not fatal.
+      spdlog::error("record files: {}; retrying in 1 s", e.what());
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return;
+    }
+  }
 }
 
 // Written to a temporary name and renamed, so a record file is never seen
 // half-written. A failure is logged, not fatal: the database has the text.
-void RecordFileWriter::write_now(const std::filesystem::path& relative,
-                                 const std::string& content) {
+void RecordFileWriter::write_now(const std::filesystem::path& relative, const std::string& content) {
   auto path = state_dir_ / relative;
   auto tmp = path;
   tmp += ".tmp";
@@ -164,8 +232,8 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   struct Published {
     const Record* record;
     std::uint64_t record_seq;
-    std::string file, text;
     std::size_t first_alert, alert_count;
+    std::chrono::steady_clock::time_point ready_at;
   };
   std::vector<StoredAlert> created;
   std::vector<Published> stored;
@@ -181,7 +249,13 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       if (store_.item_seen(c.source_id, c.item_key)) continue;
       if (!c.record) {
         if (options_.metrics) options_.metrics->rejected.with({c.source_id}).inc();
-        spdlog::warn("source {}: skipping {}: {}", c.source_id, c.origin, c.rejection);
+        // A broken producer writes many files with the same fault: one line per
+        // source, fault and window.
+        if (auto* limited = options_.limited_log)
+          limited->log("rejected:" + c.source_id + ":" + c.rejection, spdlog::level::warn,
+                       "source {}: skipping {}: {}", c.source_id, c.origin, c.rejection);
+        else
+          spdlog::warn("source {}: skipping {}: {}", c.source_id, c.origin, c.rejection);
         store_.mark_item_seen(c.source_id, c.item_key, "rejected: " + c.rejection);
         ++stats_.rejected;
         continue;
@@ -215,8 +289,10 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       std::optional<TextFingerprint> fingerprint;
       if (!c.fingerprint.empty()) fingerprint = TextFingerprint::from_bytes(c.fingerprint);
       if (fingerprint) {
-        if (auto first = near_duplicates_.find(*fingerprint)) row.duplicate_of = *first;
-        else near_duplicates_.add(record.id, *fingerprint);
+        if (auto first = near_duplicates_.find(*fingerprint))
+          row.duplicate_of = *first;
+        else
+          near_duplicates_.add(record.id, *fingerprint);
       }
       if (!row.duplicate_of.empty()) {
         spdlog::info("source {}: {} is a near-duplicate of record {}", c.source_id, c.origin,
@@ -226,12 +302,11 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       store_.insert_record(row);
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
-      Published p{&record, row.seq, row.file, row.text, created.size(), 0};
+      Published p{&record, row.seq, created.size(), 0, batch.ready_at};
       for (const auto& match : c.matches) {
         auto id = alert_id(match.rule_id, record.id);
         if (store_.alert_exists(id)) continue;
-        if (!row.duplicate_of.empty() &&
-            store_.alert_exists(alert_id(match.rule_id, row.duplicate_of))) {
+        if (!row.duplicate_of.empty() && store_.alert_exists(alert_id(match.rule_id, row.duplicate_of))) {
           ++stats_.suppressed;  // counted, not published: the first copy's alert stands
           continue;
         }
@@ -256,7 +331,6 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   if (auto* m = options_.metrics) {
     for (const auto& p : stored) m->records.with({p.record->source}).inc();
     for (const auto& a : created) m->alerts.with({a.alert_id.substr(0, a.alert_id.rfind(':'))}).inc();
-    m->alerts_published.inc(created.size());
   }
   for (const auto& p : stored) {
     for (std::size_t i = p.first_alert; i < p.first_alert + p.alert_count; ++i) {
@@ -270,7 +344,14 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     if (options_.publish_records) publish_record(*p.record, p.record_seq);
   }
   publish(created);
-  for (auto& p : stored) files_.write(std::move(p.file), std::move(p.text));
+  if (auto* m = options_.metrics) {
+    const auto sent = std::chrono::steady_clock::now();
+    for (const auto& p : stored) {
+      if (p.ready_at == std::chrono::steady_clock::time_point{}) continue;
+      for (std::size_t i = 0; i < p.alert_count; ++i) m->fetch_to_publish.observe(sent - p.ready_at);
+    }
+  }
+  if (!stored.empty()) files_.committed(next_record_seq_ - 1);
 }
 
 void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {

@@ -10,7 +10,16 @@
 namespace wirewatch::daemon {
 namespace {
 
-Candidate from_directory(const connectors::DirectoryItem& item, const rules::RuleSet& rules) {
+// The longest prefix of `s` of at most `max` bytes that does not split a UTF-8 sequence.
+std::size_t utf8_cut(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s.size();
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return n;
+}
+
+Candidate from_directory(const connectors::DirectoryItem& item, const rules::RuleSet& rules,
+                         const RecordLimits& limits) {
   Candidate c;
   c.source_id = item.source_id;
   c.item_key = item.key;
@@ -22,6 +31,7 @@ Candidate from_directory(const connectors::DirectoryItem& item, const rules::Rul
   }
   Record record;
   record.text = std::move(std::get<RecordText>(parsed));
+  c.limits_tripped = apply_record_limits(record.text, limits);
   record.source = item.source_id;
   record.fetched = now_seconds();
   auto named_id = id_from_file_name(item.path.filename().string());
@@ -44,8 +54,44 @@ std::string content_type_charset(const std::string& content_type) {
 
 }  // namespace
 
+std::vector<const char*> apply_record_limits(RecordText& text, const RecordLimits& limits) {
+  std::vector<const char*> tripped;
+  if (text.paragraphs.size() > limits.max_paragraphs) {
+    text.paragraphs.resize(limits.max_paragraphs);
+    tripped.push_back("max_paragraphs");
+  }
+  // Size as written in a record file: the title, a blank line, paragraphs separated by blank lines.
+  const std::size_t max = std::max<std::size_t>(limits.max_record_bytes, 1);
+  std::size_t used = text.title.size();
+  bool cut = false;
+  if (used > max) {
+    text.title.resize(utf8_cut(text.title, max));
+    used = text.title.size();
+    cut = true;
+  }
+  std::size_t keep = 0;
+  for (; keep < text.paragraphs.size(); ++keep) {
+    std::size_t need = 2 + text.paragraphs[keep].size();
+    if (used + need > max) break;
+    used += need;
+  }
+  if (keep < text.paragraphs.size()) {
+    cut = true;
+    if (keep == 0 && used + 2 < max) {
+      // One paragraph larger than the whole budget: keep its beginning rather than nothing.
+      auto& first = text.paragraphs.front();
+      first.resize(utf8_cut(first, max - used - 2));
+      keep = first.empty() ? 0 : 1;
+    }
+    text.paragraphs.resize(keep);
+  }
+  if (cut) tripped.push_back("max_record_bytes");
+  return tripped;
+}
+
 Candidate candidate_from_feed_entry(const std::string& source_id,
-                                    const connectors::FeedEntry& entry) {
+                                    const connectors::FeedEntry& entry,
+                                    const RecordLimits& limits) {
   const auto& item = entry.item;
   Candidate c;
   c.source_id = source_id;
@@ -87,6 +133,7 @@ Candidate candidate_from_feed_entry(const std::string& source_id,
     c.rejection = "no title and no text";
     return c;
   }
+  c.limits_tripped = apply_record_limits(record.text, limits);
   record.id = record_id(record.url, record.text);
   c.fingerprint = text_fingerprint(record.text).to_bytes();
   c.record = std::move(record);
@@ -104,16 +151,17 @@ std::vector<rules::Match> match_record(const Record& record, const rules::RuleSe
   return rules.match(rules::TextDocument(std::move(fields)));
 }
 
-StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules) {
+StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
+                   const RecordLimits& limits) {
   StoreBatch batch;
   if (const auto* item = std::get_if<connectors::DirectoryItem>(&input)) {
-    batch.candidates.push_back(from_directory(*item, rules));
+    batch.candidates.push_back(from_directory(*item, rules, limits));
     return batch;
   }
   const auto& poll = std::get<connectors::FeedPollResult>(input);
   batch.feed_state = {poll.source_id, poll.state};
   for (const auto& entry : poll.entries) {
-    auto c = candidate_from_feed_entry(poll.source_id, entry);
+    auto c = candidate_from_feed_entry(poll.source_id, entry, limits);
     if (c.record) c.matches = match_record(*c.record, rules);
     batch.candidates.push_back(std::move(c));
   }

@@ -21,13 +21,13 @@ std::chrono::steady_clock::time_point RateLimitedLog::now() const {
   return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
 }
 
-RateLimitedLog::Decision RateLimitedLog::check(std::string_view key) {
+RateLimitedLog::Decision RateLimitedLog::check(std::string_view key, std::string_view text) {
   const auto t = now();
   std::lock_guard lock(mutex_);
   auto it = entries_.find(std::string(key));
   if (it == entries_.end()) {
     if (entries_.size() >= kMaxQuietKeys) forget_idle(t);
-    entries_.emplace(std::string(key), Entry{t, 0});
+    entries_.emplace(std::string(key), Entry{t, 0, {}});
     return {true, 0};
   }
   Entry& e = it->second;
@@ -35,9 +35,11 @@ RateLimitedLog::Decision RateLimitedLog::check(std::string_view key) {
     Decision d{true, e.suppressed};
     e.last_emitted = t;
     e.suppressed = 0;
+    e.last_text.clear();
     return d;
   }
   ++e.suppressed;
+  e.last_text.assign(text);
   ++suppressed_total_;
   if (options_.suppressed_metric) options_.suppressed_metric->inc();
   return {false, 0};
@@ -45,7 +47,7 @@ RateLimitedLog::Decision RateLimitedLog::check(std::string_view key) {
 
 void RateLimitedLog::report_suppressed(spdlog::level::level_enum level) {
   const auto t = now();
-  std::vector<std::pair<std::string, std::uint64_t>> quiet;
+  std::vector<std::string> quiet;
   {
     std::lock_guard lock(mutex_);
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -54,16 +56,17 @@ void RateLimitedLog::report_suppressed(spdlog::level::level_enum level) {
         ++it;
       } else if (e.suppressed > 0) {
         // Reported now; the next occurrence starts a fresh interval.
-        quiet.emplace_back(it->first, e.suppressed);
+        quiet.push_back(e.last_text.empty()
+                            ? it->first + ": " + std::to_string(e.suppressed) + " similar message" +
+                                  (e.suppressed == 1 ? "" : "s") + " suppressed"
+                            : with_suppressed(std::move(e.last_text), e.suppressed));
         it = entries_.erase(it);
       } else {
         it = entries_.erase(it);
       }
     }
   }
-  for (const auto& [key, n] : quiet) {
-    spdlog::log(level, "{}: {} similar message{} suppressed", key, n, n == 1 ? "" : "s");
-  }
+  for (const auto& line : quiet) spdlog::log(level, "{}", line);
 }
 
 std::string RateLimitedLog::with_suppressed(std::string text, std::uint64_t suppressed) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wirewatch/daemon/metrics.hpp"
 #include "wirewatch/daemon/publisher.hpp"
 #include "wirewatch/daemon/store.hpp"
 
@@ -134,6 +135,7 @@ void ReplayServer::serve(std::stop_token stop) {
         frames.back() = std::move(extra);
       }
       if (frames.size() != 2) continue;  // [identity][request] from a DEALER
+      if (requests_) requests_->inc();
       answer(*store, frames[0], frames[1].to_string_view());
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;

@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <limits>
+
 #include "wirewatch/common/hash.hpp"
 
 namespace wirewatch::daemon {
@@ -54,8 +57,7 @@ class Store::Statement {
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
   }
 
  private:
@@ -134,6 +136,44 @@ constexpr const char* kMigrations[] = {
     ALTER TABLE records ADD COLUMN fingerprint BLOB;
     ALTER TABLE records ADD COLUMN duplicate_of TEXT;
     )sql",
+    // 4: how far publishing got, as one watermark (alerts are published in seq
+    // order), so marking a batch published writes one small row instead of
+    // rewriting the page of every alert and an index; seen items without a
+    // rowid: one B-tree keyed by (source, key) instead of a table and an index.
+    R"sql(
+    CREATE TABLE publish_progress (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      seq INTEGER NOT NULL
+    );
+    INSERT INTO publish_progress (one, seq) VALUES (1, COALESCE(
+      (SELECT MIN(seq) - 1 FROM alerts WHERE published = 0),
+      (SELECT MAX(seq) FROM alerts),
+      0));
+    DROP INDEX alerts_unpublished;
+    ALTER TABLE alerts DROP COLUMN published;
+    CREATE TABLE items_seen_v4 (
+      source TEXT NOT NULL,
+      key TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      seen_at INTEGER NOT NULL,
+      PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;
+    INSERT INTO items_seen_v4 (source, key, outcome, seen_at)
+      SELECT source, key, outcome, seen_at FROM items_seen;
+    DROP TABLE items_seen;
+    ALTER TABLE items_seen_v4 RENAME TO items_seen;
+    )sql",
+    // 5: how far the record files got: they follow the database, written by
+    // their own thread from the records after this watermark. Files of older
+    // records were written before the upgrade.
+    R"sql(
+    CREATE TABLE record_files_progress (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      seq INTEGER NOT NULL
+    );
+    INSERT INTO record_files_progress (one, seq)
+      VALUES (1, COALESCE((SELECT MAX(seq) FROM records), 0));
+    )sql",
 };
 
 std::string random_hex(std::size_t bytes) {
@@ -147,17 +187,14 @@ std::string random_hex(std::size_t bytes) {
 }  // namespace
 
 Store::Store(const std::filesystem::path& file) {
-  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw StoreError("cannot open " + file.string() + ": " + msg);
   }
   try {
     sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
-    exec("PRAGMA foreign_keys=ON");
+    exec(kStoreConnectionSettings);
     migrate();
     Statement get(*this, "SELECT value FROM meta WHERE key = 'instance'");
     if (get.step()) {
@@ -189,9 +226,12 @@ void Store::exec(const char* sql) {
 }
 
 void Store::migrate() {
-  Statement version_stmt(*this, "PRAGMA user_version");
-  version_stmt.step();
-  auto version = static_cast<std::size_t>(version_stmt.int64(0));
+  std::size_t version = 0;
+  {  // reset before migrating: DROP TABLE fails while a statement is active
+    Statement version_stmt(*this, "PRAGMA user_version");
+    version_stmt.step();
+    version = static_cast<std::size_t>(version_stmt.int64(0));
+  }
   constexpr std::size_t latest = std::size(kMigrations);
   if (version > latest) {
     throw StoreError("the state database has schema version " + std::to_string(version) +
@@ -223,8 +263,7 @@ bool Store::item_seen(const std::string& source, const std::string& key) {
   return s.bind(1, source).bind(2, key).step();
 }
 
-void Store::mark_item_seen(const std::string& source, const std::string& key,
-                           const std::string& outcome) {
+void Store::mark_item_seen(const std::string& source, const std::string& key, const std::string& outcome) {
   Statement s(*this,
               "INSERT OR REPLACE INTO items_seen (source, key, outcome, seen_at) "
               "VALUES (?1, ?2, ?3, ?4)");
@@ -249,21 +288,29 @@ void Store::insert_record(const RecordRow& r) {
               "author, lang, fingerprint, duplicate_of) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   s.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.id).bind(3, r.source);
-  if (r.url.empty()) s.bind_null(4);
-  else s.bind(4, r.url);
+  if (r.url.empty())
+    s.bind_null(4);
+  else
+    s.bind(4, r.url);
   s.bind(5, r.title).bind(6, r.file);
-  if (r.published) s.bind(7, r.published->time_since_epoch().count());
-  else s.bind_null(7);
+  if (r.published)
+    s.bind(7, r.published->time_since_epoch().count());
+  else
+    s.bind_null(7);
   s.bind(8, r.fetched.time_since_epoch().count());
   s.bind(9, r.text);
   auto text_or_null = [&](int i, const std::string& v) {
-    if (v.empty()) s.bind_null(i);
-    else s.bind(i, v);
+    if (v.empty())
+      s.bind_null(i);
+    else
+      s.bind(i, v);
   };
   text_or_null(10, r.author);
   text_or_null(11, r.lang);
-  if (r.fingerprint.empty()) s.bind_null(12);
-  else s.bind_blob(12, r.fingerprint);
+  if (r.fingerprint.empty())
+    s.bind_null(12);
+  else
+    s.bind_blob(12, r.fingerprint);
   text_or_null(13, r.duplicate_of);
   s.step();
 }
@@ -279,8 +326,8 @@ std::uint64_t Store::last_alert_seq() {
   return static_cast<std::uint64_t>(s.int64(0));
 }
 
-void Store::insert_alert(const StoredAlert& a, const std::string& rule,
-                         const std::string& record_id, TimePoint created) {
+void Store::insert_alert(const StoredAlert& a, const std::string& rule, const std::string& record_id,
+                         TimePoint created) {
   Statement s(*this,
               "INSERT INTO alerts (seq, alert_id, rule, record_id, topic, payload, created) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -289,9 +336,15 @@ void Store::insert_alert(const StoredAlert& a, const std::string& rule,
   s.step();
 }
 
+std::uint64_t Store::published_seq() {
+  Statement s(*this, "SELECT seq FROM publish_progress");
+  return s.step() ? static_cast<std::uint64_t>(s.int64(0)) : 0;
+}
+
 std::vector<StoredAlert> Store::unpublished_alerts() {
   Statement s(*this,
-              "SELECT seq, alert_id, topic, payload FROM alerts WHERE published = 0 ORDER BY seq");
+              "SELECT seq, alert_id, topic, payload FROM alerts "
+              "WHERE seq > (SELECT seq FROM publish_progress) ORDER BY seq");
   std::vector<StoredAlert> out;
   while (s.step()) {
     out.push_back({static_cast<std::uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3)});
@@ -327,10 +380,14 @@ void Store::save_feed_state(const std::string& id, const connectors::FeedState& 
               "next_poll, last_status, last_error, consecutive_failures, gone, items_seen, bozo, "
               "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   s.bind(1, id).bind(2, f.source_url).bind(3, f.url).bind(4, f.etag).bind(5, f.last_modified);
-  if (f.last_success) s.bind(6, f.last_success->time_since_epoch().count());
-  else s.bind_null(6);
-  if (f.next_poll) s.bind(7, f.next_poll->time_since_epoch().count());
-  else s.bind_null(7);
+  if (f.last_success)
+    s.bind(6, f.last_success->time_since_epoch().count());
+  else
+    s.bind_null(6);
+  if (f.next_poll)
+    s.bind(7, f.next_poll->time_since_epoch().count());
+  else
+    s.bind_null(7);
   s.bind(8, static_cast<std::int64_t>(f.last_status)).bind(9, f.last_error);
   s.bind(10, static_cast<std::int64_t>(f.consecutive_failures)).bind(11, std::int64_t{f.gone});
   s.bind(12, static_cast<std::int64_t>(f.items_seen)).bind(13, std::int64_t{f.bozo});
@@ -362,11 +419,54 @@ std::vector<std::string> Store::prune_records(TimePoint fetched_before) {
   return files;
 }
 
-void Store::each_fingerprint(
-    const std::function<void(const std::string&, std::string_view)>& visit) {
+std::vector<RecordFileRow> Store::record_files_after(std::uint64_t since, std::size_t max_rows) {
+  Statement s(*this, "SELECT seq, file, text FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  s.bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(max_rows));
+  std::vector<RecordFileRow> out;
+  while (s.step()) {
+    RecordFileRow r{static_cast<std::uint64_t>(s.int64(0)), s.text(1), std::nullopt};
+    if (!s.is_null(2)) r.text = s.text(2);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::uint64_t Store::record_files_seq() {
+  Statement s(*this, "SELECT seq FROM record_files_progress");
+  return s.step() ? static_cast<std::uint64_t>(s.int64(0)) : 0;
+}
+
+void Store::set_record_files_seq(std::uint64_t seq) {
+  exec("PRAGMA synchronous=NORMAL");
+  struct RestoreFull {
+    Store& store;
+    ~RestoreFull() { sqlite3_exec(store.db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr); }
+  } restore{*this};
+  Transaction tx(*this);
+  Statement s(*this, "UPDATE record_files_progress SET seq = max(seq, ?1)");
+  s.bind(1, static_cast<std::int64_t>(seq)).step();
+  tx.commit();
+}
+
+std::filesystem::path Store::path() const {
+  const char* file = sqlite3_db_filename(db_, "main");
+  return file ? std::filesystem::path(file) : std::filesystem::path();
+}
+
+void Store::each_fingerprint(const std::function<void(const std::string&, std::string_view)>& visit) {
   Statement s(*this,
               "SELECT id, fingerprint FROM records WHERE fingerprint IS NOT NULL AND "
               "duplicate_of IS NULL ORDER BY seq");
+  while (s.step()) visit(s.text(0), s.text(1));
+}
+
+void Store::each_fingerprint(std::size_t limit,
+                             const std::function<void(const std::string&, std::string_view)>& visit) {
+  Statement s(*this,
+              "SELECT id, fingerprint FROM (SELECT seq, id, fingerprint FROM records WHERE fingerprint IS "
+              "NOT NULL AND duplicate_of IS NULL ORDER BY seq DESC LIMIT ?1) ORDER BY seq");
+  s.bind(1,
+         static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
   while (s.step()) visit(s.text(0), s.text(1));
 }
 
@@ -382,19 +482,16 @@ std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t ma
 
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
-  // The flag only saves re-sending after a restart (delivery is at least once),
-  // so this transaction skips the fsync that commits creating alerts pay.
+  // The watermark only saves re-sending after a restart (delivery is at least
+  // once), so this transaction skips the fsync that commits creating alerts pay.
   exec("PRAGMA synchronous=NORMAL");
   struct RestoreFull {
     Store& store;
     ~RestoreFull() { sqlite3_exec(store.db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr); }
   } restore{*this};
   Transaction tx(*this);
-  Statement s(*this, "UPDATE alerts SET published = 1 WHERE seq = ?1");
-  for (auto seq : seqs) {
-    s.reset();
-    s.bind(1, static_cast<std::int64_t>(seq)).step();
-  }
+  Statement s(*this, "UPDATE publish_progress SET seq = max(seq, ?1)");
+  s.bind(1, static_cast<std::int64_t>(*std::max_element(seqs.begin(), seqs.end()))).step();
   tx.commit();
 }
 

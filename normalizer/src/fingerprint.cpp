@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "wirewatch/common/text.hpp"
@@ -52,9 +53,13 @@ const HashFamily& family() {
 
 std::uint64_t band_key(const TextFingerprint& fp, std::size_t band) {
   std::uint64_t h = mix64(band + 1);
-  for (std::size_t r = 0; r < kRowsPerBand; ++r)
-    h = mix64(h ^ fp.minhash[band * kRowsPerBand + r]);
+  for (std::size_t r = 0; r < kRowsPerBand; ++r) h = mix64(h ^ fp.minhash[band * kRowsPerBand + r]);
   return h;
+}
+
+// A key's first slot: key·slots/2³², uniform over any table size below 2³².
+std::size_t home_slot(std::uint32_t key, std::size_t slots) {
+  return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * slots) >> 32);
 }
 
 }  // namespace
@@ -72,8 +77,10 @@ TextFingerprint text_fingerprint(const RecordText& text) {
     for (std::size_t pos = 0; pos < folded.size();) {
       std::size_t start = pos;
       char32_t cp = next_code_point(folded, pos);
-      if (is_word_char(cp)) word.append(folded, start, pos - start);
-      else flush();
+      if (is_word_char(cp))
+        word.append(folded, start, pos - start);
+      else
+        flush();
     }
     flush();
   }
@@ -119,7 +126,8 @@ std::optional<TextFingerprint> TextFingerprint::from_bytes(std::string_view byte
   if (bytes.size() != 4 + 4 * kHashes) return std::nullopt;
   auto get = [&](std::size_t at) {
     std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
     return v;
   };
   TextFingerprint fp;
@@ -128,28 +136,78 @@ std::optional<TextFingerprint> TextFingerprint::from_bytes(std::string_view byte
   return fp;
 }
 
-NearDuplicateIndex::NearDuplicateIndex(double threshold) : threshold_(threshold) {}
+NearDuplicateIndex::NearDuplicateIndex(double threshold, std::size_t max_records)
+    : threshold_(threshold),
+      max_records_(max_records),
+      generation_size_(std::max<std::size_t>(max_records / 2, 1)),
+      older_(generation_size_),
+      current_(generation_size_) {}
 
 void NearDuplicateIndex::add(std::string id, const TextFingerprint& fingerprint) {
-  if (fingerprint.empty()) return;
-  auto index = static_cast<std::uint32_t>(entries_.size());
-  entries_.push_back({std::move(id), fingerprint});
-  for (std::size_t band = 0; band < kBands; ++band) buckets_[band_key(fingerprint, band)].push_back(index);
+  if (fingerprint.empty() || max_records_ == 0) return;
+  if (current_.size() >= generation_size_) {
+    older_ = std::move(current_);
+    current_ = Generation(generation_size_);
+  }
+  if (size() >= max_records_)
+    older_ = Generation(generation_size_);  // max_records 1: no room for an older generation
+  current_.add(std::move(id), fingerprint);
 }
 
 std::optional<std::string> NearDuplicateIndex::find(const TextFingerprint& fingerprint) const {
   if (fingerprint.empty()) return std::nullopt;
-  std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
+  // Everything in the older generation was added before the current one.
+  if (auto i = older_.find(fingerprint, threshold_)) return older_.id(*i);
+  if (auto i = current_.find(fingerprint, threshold_)) return current_.id(*i);
+  return std::nullopt;
+}
+
+void NearDuplicateIndex::Generation::add(std::string id, const TextFingerprint& fingerprint) {
+  if (entries_.size() >= kEmpty) throw std::length_error("near-duplicate index generation is full");
+  auto index = static_cast<std::uint32_t>(entries_.size());
+  entries_.push_back({std::move(id), fingerprint});
   for (std::size_t band = 0; band < kBands; ++band) {
-    auto it = buckets_.find(band_key(fingerprint, band));
-    if (it == buckets_.end()) continue;
-    for (std::uint32_t index : it->second) {
-      if (index >= best) break;  // buckets are in insertion order
-      if (similarity(entries_[index].fingerprint, fingerprint) >= threshold_) best = index;
+    // Grow at a load of 0.7: linear probing stays short.
+    if ((used_ + 1) * 10 > slots_.size() * 7) grow();
+    insert(static_cast<std::uint32_t>(band_key(fingerprint, band) >> 32), index);
+  }
+}
+
+void NearDuplicateIndex::Generation::insert(std::uint32_t key, std::uint32_t index) {
+  std::size_t at = home_slot(key, slots_.size());
+  while (slots_[at].index != kEmpty)
+    if (++at == slots_.size()) at = 0;
+  slots_[at] = {key, index};
+  ++used_;
+}
+
+void NearDuplicateIndex::Generation::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  // Doubling, but no further than what max_entries need at a load of 0.7.
+  std::size_t full = (max_entries_ * kBands * 10 + 6) / 7 + 1;
+  std::size_t size = old.empty() ? 1024 : old.size() * 2;
+  if (size > full && full > old.size()) size = full;
+  slots_.assign(size, Slot{});
+  used_ = 0;
+  for (const Slot& s : old)
+    if (s.index != kEmpty) insert(s.key, s.index);
+}
+
+std::optional<std::uint32_t> NearDuplicateIndex::Generation::find(const TextFingerprint& fingerprint,
+                                                                  double threshold) const {
+  if (slots_.empty()) return std::nullopt;
+  std::uint32_t best = kEmpty;
+  for (std::size_t band = 0; band < kBands; ++band) {
+    auto key = static_cast<std::uint32_t>(band_key(fingerprint, band) >> 32);
+    for (std::size_t at = home_slot(key, slots_.size()); slots_[at].index != kEmpty;
+         at = at + 1 == slots_.size() ? 0 : at + 1) {
+      const Slot& s = slots_[at];
+      if (s.key != key || s.index >= best) continue;
+      if (similarity(entries_[s.index].fingerprint, fingerprint) >= threshold) best = s.index;
     }
   }
-  if (best == std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
-  return entries_[best].id;
+  if (best == kEmpty) return std::nullopt;
+  return best;
 }
 
 }  // namespace wirewatch

@@ -1,5 +1,6 @@
 #include "wirewatch/normalizer/record.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "wirewatch/common/hash.hpp"
@@ -34,14 +35,24 @@ std::string RecordText::body() const {
 }
 
 std::variant<RecordText, RecordError> parse_record(std::string_view bytes) {
-  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  // Every leading BOM: a title starting with U+FEFF would be written as a BOM that
+  // the next read strips.
+  while (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   if (!is_valid_utf8(bytes)) return RecordError{"not valid UTF-8"};
 
   std::string text;
   text.reserve(bytes.size());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
-    text += bytes[i];
+    if (bytes[i] != '\r') {
+      text += bytes[i];
+      continue;
+    }
+    // A run of CRs before LF goes whole: dropping only the last CR would leave a line
+    // ending in CR that the next read strips, so parse(write(parse(x))) would differ.
+    auto run_end = std::min(bytes.find_first_not_of('\r', i), bytes.size());
+    if (run_end == bytes.size() || bytes[run_end] != '\n')
+      text.append(bytes.substr(i, run_end - i));
+    i = run_end - 1;
   }
   while (!text.empty() && text.back() == '\n') text.pop_back();
 

@@ -99,7 +99,16 @@ std::optional<std::string> canonicalize_url(std::string_view url) {
     }
     curl_url_set(u.get(), CURLUPART_QUERY, kept.empty() ? nullptr : kept.c_str(), 0);
   }
-  return get_part(u.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  auto out = get_part(u.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  // A host set by part skips the normalization of a parse: "123." without its dot
+  // reads as the IPv4 address 0.0.0.123 next time. Parsed once more, the canonical
+  // form is a fixed point, as record ids need.
+  if (out && h.size() != host->size()) {
+    UrlHandle again = parse_http(*out);
+    if (!again) return std::nullopt;
+    return get_part(again.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  }
+  return out;
 }
 
 std::optional<std::string> resolve_url(std::string_view base, std::string_view reference) {

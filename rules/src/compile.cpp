@@ -44,9 +44,12 @@ std::uint32_t RuleSet::Impl::atom(AtomKind kind, Group group, std::string_view t
   atoms_.push_back({kind, group, std::string(text)});
   if (kind == AtomKind::prefix) {
     std::string head(1, static_cast<char>(group));
-    head += first_code_points(text, 3);
+    head += first_code_points(text, 4);  // a 3-letter prefix: itself (see match.cpp)
     const auto hh = detail::hash_bytes(head);
     head_filter_.add(hh);
+    // The first 3 code points too, even for a longer prefix: a word whose first
+    // 3 are in no prefix skips the lookups.
+    head_filter_.add(detail::hash_bytes(head.substr(0, 1 + first_code_points(text, 3).size())));
     const auto head_id = heads_.insert(head, hh, static_cast<std::uint32_t>(head_lists_.size()));
     if (head_id == head_lists_.size()) head_lists_.emplace_back();
     head_lists_[head_id].push_back(id);
@@ -66,14 +69,13 @@ std::uint32_t RuleSet::Impl::pattern(Group group, const std::string& word, const
   Pattern p;
   const auto wild = word.find_first_of("*?");
   p.wildcard = wild != std::string::npos;
-  if (p.wildcard) {
-    p.atom = atom(AtomKind::prefix, group, std::string_view(word).substr(0, wild));
-    p.glob = word;
-  } else {
-    p.atom = atom(AtomKind::word, group, word);
+  if (p.wildcard || case_sensitive) {
+    p.text = static_cast<std::uint32_t>(pattern_texts_.size());
+    pattern_texts_.push_back({p.wildcard ? word : std::string(), case_sensitive ? exact : std::string()});
   }
-  if (case_sensitive) p.exact = exact;
-  patterns_.push_back(std::move(p));
+  if (p.wildcard) p.atom = atom(AtomKind::prefix, group, std::string_view(word).substr(0, wild));
+  else p.atom = atom(AtomKind::word, group, word);
+  patterns_.push_back(p);
   return id;
 }
 
@@ -98,7 +100,7 @@ std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
   Term t;
   t.first = static_cast<std::uint32_t>(term_patterns_.size());
   t.count = static_cast<std::uint32_t>(ids.size());
-  term_patterns_.insert(term_patterns_.end(), ids.begin(), ids.end());
+  for (auto pid : ids) term_patterns_.push_back(patterns_[pid]);  // copies: one read less per term
   t.slop = n.slop;
   t.repeat = static_cast<std::uint32_t>(n.repeat);
   t.fields = n.fields;
@@ -111,7 +113,10 @@ std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
   return id;
 }
 
-std::uint32_t RuleSet::Impl::compile(const QueryNode& n, Rule& rule) {
+// A node's children take consecutive slots, reserved before they are filled,
+// so that a rule's nodes form one block, its root first, and evaluating a rule
+// reads one stretch of memory.
+void RuleSet::Impl::compile(const QueryNode& n, Rule& rule, std::uint32_t slot) {
   Node node;
   node.kind = n.kind;
   node.from = n.offset;
@@ -127,6 +132,7 @@ std::uint32_t RuleSet::Impl::compile(const QueryNode& n, Rule& rule) {
   switch (n.kind) {
     case QueryNode::Kind::term:
       node.arg = term(n);
+      node.presence = terms_[node.arg].presence;
       node.written = written_index(n.written);
       break;
     case QueryNode::Kind::meta: {
@@ -139,15 +145,14 @@ std::uint32_t RuleSet::Impl::compile(const QueryNode& n, Rule& rule) {
       node.unit = n.unit;
       node.ordered = n.ordered;
       node.arg = static_cast<std::uint32_t>(n.distance);
-      std::vector<std::uint32_t> children;
-      for (const auto& c : n.children) children.push_back(compile(*c, rule));
-      node.begin = static_cast<std::uint32_t>(kids_.size());
-      kids_.insert(kids_.end(), children.begin(), children.end());
-      node.end = static_cast<std::uint32_t>(kids_.size());
+      node.begin = static_cast<std::uint32_t>(nodes_.size());
+      node.end = node.begin + static_cast<std::uint32_t>(n.children.size());
+      nodes_.resize(node.end);
+      for (std::size_t i = 0; i < n.children.size(); ++i)
+        compile(*n.children[i], rule, node.begin + static_cast<std::uint32_t>(i));
     }
   }
-  nodes_.push_back(node);
-  return static_cast<std::uint32_t>(nodes_.size() - 1);
+  nodes_[slot] = node;
 }
 
 double RuleSet::Impl::atom_cost(std::uint32_t a) const {
@@ -174,7 +179,7 @@ RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
     case QueryNode::Kind::term: {
       const Term& t = terms_[n.arg];
       for (std::uint32_t i = 0; i < t.count; ++i)
-        out.push_back({patterns_[term_patterns_[t.first + i]].atom});
+        out.push_back({term_patterns_[t.first + i].atom});
       break;
     }
     case QueryNode::Kind::meta:
@@ -185,14 +190,14 @@ RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
     case QueryNode::Kind::and_:
     case QueryNode::Kind::near:
       for (auto k = n.begin; k < n.end; ++k) {
-        auto c = required(kids_[k]);
+        auto c = required(k);
         out.insert(out.end(), c.begin(), c.end());
       }
       break;
     case QueryNode::Kind::or_: {
       std::vector<Clauses> parts;
       for (auto k = n.begin; k < n.end; ++k) {
-        parts.push_back(required(kids_[k]));
+        parts.push_back(required(k));
         if (parts.back().empty()) return {};  // a branch that needs nothing
       }
       // (a1 ∧ a2) ∨ (b1 ∧ b2) needs each of a_i ∨ b_j; multiply while small,
@@ -236,7 +241,6 @@ void RuleSet::Impl::reserve(std::size_t rules) {
   infos_.reserve(rules);
   rules_.reserve(rules);
   nodes_.reserve(rules * 5);
-  kids_.reserve(rules * 4);
   ids_.reserve(rules);
   exact_.reserve(rules);
   pattern_ids_.reserve(rules);
@@ -248,7 +252,9 @@ void RuleSet::Impl::reserve(std::size_t rules) {
 
 void RuleSet::Impl::add(RuleInfo info, const QueryNode& root) {
   Rule rule;
-  rule.root = compile(root, rule);
+  rule.root = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.emplace_back();
+  compile(root, rule, rule.root);
   auto clauses = required(rule.root);
   if (clauses.size() > kMaxClauses) {  // keep the cheapest
     std::vector<std::pair<double, std::size_t>> ranked;
@@ -281,6 +287,21 @@ double RuleSet::Impl::index_cost(std::uint32_t clause, const std::vector<std::ui
     total += (1.0 + usage[a]) * atom_cost(a);
   }
   return total;
+}
+
+RuleSet::Impl::Posting RuleSet::Impl::posting(std::uint32_t r) const {
+  const Rule& rule = rules_[r];
+  Posting p{r, rule.root | (infos_[r].sources.empty() ? 0 : kRestricted), rule.check, kNone, kNone};
+  const std::uint32_t* c = checks_.data() + rule.check + 1;
+  const std::uint32_t clauses = *c++;
+  if (clauses == 0) {
+    p.check = kNone;
+  } else if (c[0] <= 2) {  // the rarest other clause, ranked first
+    p.a0 = c[1];
+    p.a1 = c[0] == 2 ? c[2] : c[1];
+    if (clauses == 1) p.check = kNone;
+  }
+  return p;
 }
 
 void RuleSet::Impl::finish() {
@@ -326,7 +347,7 @@ void RuleSet::Impl::finish() {
   postings_.clear();
   postings_.reserve(total);
   for (std::size_t a = 0; a < atoms_.size(); ++a) {
-    for (auto r : building[a]) postings_.push_back({r, rules_[r].check});
+    for (auto r : building[a]) postings_.push_back(posting(r));
     posting_offsets_[a + 1] = static_cast<std::uint32_t>(postings_.size());
   }
   head_offsets_.assign(head_lists_.size() + 1, 0);
@@ -348,10 +369,10 @@ void RuleSet::Impl::finish() {
   prefixes_ = {};
   key_buf_ = {};
   nodes_.shrink_to_fit();
-  kids_.shrink_to_fit();
   terms_.shrink_to_fit();
   term_patterns_.shrink_to_fit();
-  patterns_.shrink_to_fit();
+  patterns_ = {};
+  pattern_texts_.shrink_to_fit();
   clause_atoms_.shrink_to_fit();
   clause_offsets_.shrink_to_fit();
   checks_.shrink_to_fit();
@@ -386,9 +407,10 @@ RuleSetStats RuleSet::Impl::stats() const {
     for (const auto& w : r.written) b += str(w);
   }
   for (const auto& a : atoms_) b += sizeof(Atom) + str(a.text);
-  for (const auto& p : patterns_) b += sizeof(Pattern) + str(p.glob) + str(p.exact);
-  b += nodes_.capacity() * sizeof(Node) + kids_.capacity() * 4 + terms_.capacity() * sizeof(Term) +
-       term_patterns_.capacity() * 4 + clause_atoms_.capacity() * 4 + clause_offsets_.capacity() * 4 +
+  b += pattern_texts_.capacity() * sizeof(PatternText);
+  for (const auto& p : pattern_texts_) b += str(p.glob) + str(p.exact);
+  b += nodes_.capacity() * sizeof(Node) + terms_.capacity() * sizeof(Term) +
+       term_patterns_.capacity() * sizeof(Pattern) + clause_atoms_.capacity() * 4 + clause_offsets_.capacity() * 4 +
        posting_offsets_.capacity() * 4 + postings_.capacity() * sizeof(Posting) + head_offsets_.capacity() * 4 +
        head_atoms_.capacity() * sizeof(HeadEntry) + checks_.capacity() * 4;
   b += exact_.bytes() + heads_.bytes() + ids_.bytes() + exact_filter_.bytes() + head_filter_.bytes();

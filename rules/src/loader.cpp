@@ -160,6 +160,8 @@ struct Pending {
 
 class Loader {
  public:
+  void set_limits(const RuleLimits& limits) { limits_ = limits; }
+
   void load_path(const fs::path& path) {
     std::error_code ec;
     if (!fs::is_directory(path, ec)) {
@@ -238,8 +240,24 @@ class Loader {
 
   LoadResult finish() {
     // Phase 3: every query, now that every list is known.
+    if (pending_.size() > limits_.max_rules) {
+      const auto& first = pending_[limits_.max_rules];
+      diags_.error(first.info.where, "more than " + std::to_string(limits_.max_rules) +
+                                         " rules (limits.max_rules): this one and the " +
+                                         std::to_string(pending_.size() - limits_.max_rules - 1) +
+                                         " after it are one too many");
+      tripped_.push_back("max_rules");
+      LoadResult result;
+      result.diagnostics = sorted_diagnostics();
+      result.limits_tripped = tripped_;
+      return result;
+    }
     for (auto& p : pending_) {
-      auto parsed = parse_query(p.info.query, lists_);
+      if (p.info.query.size() > limits_.query.max_length) tripped_.push_back("max_query_length");
+      auto parsed = parse_query(p.info.query, lists_, limits_.query);
+      for (const auto& e : parsed.errors)
+        if (e.message.find("(limits.max_query_depth)") != std::string::npos)
+          tripped_.push_back("max_query_depth");
       for (const auto& w : parsed.warnings) p.site.report(diags_, false, p.info.query, w.offset, w.message);
       for (const auto& e : parsed.errors) p.site.report(diags_, true, p.info.query, e.offset, e.message);
       if (!parsed.root) {
@@ -251,6 +269,7 @@ class Loader {
 
     LoadResult result;
     result.diagnostics = sorted_diagnostics();
+    result.limits_tripped = tripped_;
     if (result.diagnostics.has_errors()) return result;
     auto impl = std::make_unique<RuleSet::Impl>();
     impl->reserve(pending_.size());
@@ -284,7 +303,11 @@ class Loader {
 
   void load_file(const fs::path& path) {
     note_file(path.string());
-    if (auto doc = load_yaml_file(path, diags_)) collect(std::move(*doc));
+    YamlLimitTripped yaml_tripped = YamlLimitTripped::none;
+    if (auto doc = load_yaml_file(path, diags_, limits_.yaml, &yaml_tripped))
+      collect(std::move(*doc));
+    if (yaml_tripped == YamlLimitTripped::bytes) tripped_.push_back("max_yaml_bytes");
+    if (yaml_tripped == YamlLimitTripped::depth) tripped_.push_back("max_yaml_depth");
   }
 
   // Where to report a problem with a value: the value, or its key when it is empty.
@@ -600,12 +623,15 @@ class Loader {
   std::vector<Pending> pending_;
   std::unordered_map<std::string, SourceLocation> ids_;
   std::unordered_map<std::string, int> code_ids_;  // rules given in code: id -> line
+  RuleLimits limits_;
+  std::vector<std::string> tripped_;
 };
 
 }  // namespace
 
-LoadResult load_rules(const std::vector<std::filesystem::path>& paths) {
+LoadResult load_rules(const std::vector<std::filesystem::path>& paths, const RuleLimits& limits) {
   Loader loader;
+  loader.set_limits(limits);
   for (const auto& p : paths) loader.load_path(p);
   return loader.finish();
 }
@@ -617,8 +643,10 @@ LoadResult load_rules_from_string(const std::string& file, const std::string& te
 }
 
 LoadResult compile_rules(const std::vector<RuleDefinition>& rules,
-                         const std::map<std::string, std::vector<std::string>, std::less<>>& lists) {
+                         const std::map<std::string, std::vector<std::string>, std::less<>>& lists,
+                         const RuleLimits& limits) {
   Loader loader;
+  loader.set_limits(limits);
   loader.add_definitions(rules, lists);
   return loader.finish();
 }

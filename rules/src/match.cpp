@@ -20,6 +20,7 @@ using detail::StringIndex;
 namespace {
 
 constexpr std::uint32_t kNone = Impl::kNone;
+constexpr std::uint64_t kDropped = ~std::uint64_t{0};
 constexpr std::size_t kSnippetMax = 300;
 constexpr std::size_t kFoldCacheMax = 1 << 20;
 constexpr int kFields = 4;
@@ -54,11 +55,10 @@ struct Occ {
   std::uint32_t written;  // the rule's written term it stands for (hits only)
 };
 
-// Per-thread working memory, reused from record to record. Arrays indexed by
-// atom, rule or term id are valid where their epoch equals the current one.
+// Per-thread working memory, reused from record to record; what one record
+// marked is unmarked through the lists of what it marked.
 class Scratch {
  public:
-  std::uint32_t epoch = 0;
   std::vector<Tok> toks;
   std::array<std::uint32_t, kFields + 1> field_begin{};
   std::array<std::string_view, kFields> field_text{};
@@ -70,27 +70,27 @@ class Scratch {
   std::vector<std::uint64_t> present_bits;  // bit per atom: occurs (cleared through `present`)
   std::vector<std::uint32_t> atom_slot;     // for an occurring atom: its distinct or prefix_hits index
   std::vector<std::pair<std::uint32_t, std::uint32_t>> prefix_hits;  // (prefix atom, distinct)
-  std::vector<std::uint32_t> term_epoch, term_slot;
+  // The terms whose occurrences this record has computed: (term + 1) << 32 |
+  // occ_pool slot, open addressing. A record needs a few hundred at most, so
+  // the table stays in the L1 cache where an array over all terms would not.
+  std::vector<std::uint64_t> term_table = std::vector<std::uint64_t>(256, 0);
+  std::vector<std::uint32_t> term_used;  // filled positions of term_table
+  int term_bits = 8;
   std::deque<std::vector<Occ>> occ_pool;  // stable references
   std::size_t occ_used = 0;
-  std::vector<std::uint32_t> candidates;
+  std::vector<std::uint64_t> candidates;  // rule << 32 | root node (with kRestricted)
+  std::vector<std::uint64_t> pending;     // (candidate index, check) pairs: other clauses to check
   std::string fold_buf, key_buf;
   StringIndex fold_cache;  // raw non-ASCII word -> index into folded
   std::vector<std::string> folded;
 
   void begin(const Impl& set) {
-    if (++epoch == 0) {  // wrapped: forget every stamp
-      std::fill(term_epoch.begin(), term_epoch.end(), 0);
-      epoch = 1;
-    }
+    for (auto i : term_used) term_table[i] = 0;
+    term_used.clear();
     for (auto a : present) present_bits[a >> 6] &= ~(std::uint64_t{1} << (a & 63));
     if (atom_slot.size() < set.atoms().size()) {
       atom_slot.resize(set.atoms().size(), 0);
       present_bits.resize((set.atoms().size() + 63) / 64, 0);
-    }
-    if (term_epoch.size() < set.terms().size()) {
-      term_epoch.resize(set.terms().size(), 0);
-      term_slot.resize(set.terms().size(), 0);
     }
     toks.clear();
     distincts.clear();
@@ -100,7 +100,38 @@ class Scratch {
     present.clear();
     prefix_hits.clear();
     candidates.clear();
+    pending.clear();
     occ_used = 0;
+  }
+
+  std::size_t term_pos(std::uint32_t term) const {
+    const std::size_t mask = term_table.size() - 1;
+    auto i = static_cast<std::size_t>((std::uint64_t{term} * 0x9E3779B97F4A7C15ULL) >> (64 - term_bits));
+    while (term_table[i] != 0 && (term_table[i] >> 32) != term + 1) i = (i + 1) & mask;
+    return i;
+  }
+  // The occ_pool slot of a term's occurrences, or kNone when not computed yet.
+  std::uint32_t term_slot(std::uint32_t term) const {
+    const auto e = term_table[term_pos(term)];
+    return e == 0 ? kNone : static_cast<std::uint32_t>(e);
+  }
+  void set_term_slot(std::uint32_t term, std::uint32_t slot) {
+    if ((term_used.size() + 1) * 2 > term_table.size()) {  // grow, keeping the load at most 1/2
+      std::vector<std::uint64_t> old;
+      old.swap(term_table);
+      term_table.assign(old.size() * 2, 0);
+      ++term_bits;
+      term_used.clear();
+      for (auto e : old)
+        if (e != 0) {
+          const auto i = term_pos(static_cast<std::uint32_t>(e >> 32) - 1);
+          term_table[i] = e;
+          term_used.push_back(static_cast<std::uint32_t>(i));
+        }
+    }
+    const auto i = term_pos(term);
+    term_table[i] = (std::uint64_t{term + 1} << 32) | slot;
+    term_used.push_back(static_cast<std::uint32_t>(i));
   }
 
   bool has(std::uint32_t atom) const { return (present_bits[atom >> 6] >> (atom & 63)) & 1; }
@@ -205,17 +236,25 @@ class Scratch {
       }
     }
     if (set.heads().size() == 0) return;
+    // A prefix of 3 code points is filed under itself, a longer one under its
+    // first 4 (compile.cpp): the word looks both up, and each list is short.
+    // The filter holds the first 3 code points of every prefix: most words stop there.
     std::size_t pos = 1;
-    for (int i = 0; i < 3; ++i) {
-      if (pos >= key.size()) return;  // fewer than 3 code points
+    for (int cps = 1; cps <= 4; ++cps) {
+      if (pos >= key.size()) return;  // fewer code points than that
       if (static_cast<unsigned char>(key[pos]) < 0x80) ++pos;
       else next_code_point(key, pos);
+      if (cps < 3) continue;
+      const auto head_key = key.substr(0, pos);
+      const auto hh = detail::hash_bytes(head_key);
+      if (!set.head_filter().may_contain(hh)) return;
+      const auto head = set.heads().find(head_key, hh);
+      if (head != StringIndex::kNone) prefixes_under(set, d, key, head);
     }
-    const auto head_key = key.substr(0, pos);
-    const auto hh = detail::hash_bytes(head_key);
-    if (!set.head_filter().may_contain(hh)) return;
-    const auto head = set.heads().find(head_key, hh);
-    if (head == StringIndex::kNone) return;
+  }
+
+  // The prefix atoms of a head's list that the word (group byte + word) starts with.
+  void prefixes_under(const Impl& set, std::uint32_t d, std::string_view key, std::uint32_t head) {
     const std::string_view word = key.substr(1);
     std::uint64_t word8 = 0;
     std::memcpy(&word8, word.data(), std::min<std::size_t>(8, word.size()));
@@ -312,9 +351,9 @@ class Evaluator {
     const std::string_view raw = s_.raw(tok);
     if (s_.toks[tok].ascii) {
       // The exact form may carry wildcards: compare like a glob.
-      return glob_match(raw, p.exact);
+      return glob_match(raw, set_.exact_text(p));
     }
-    return glob_match(to_nfc(raw), p.exact);
+    return glob_match(to_nfc(raw), set_.exact_text(p));
   }
 
   bool token_matches(std::uint32_t tok, const Impl::Pattern& p, bool case_sensitive) const {
@@ -323,7 +362,7 @@ class Evaluator {
       if (s_.distincts[d].atom != p.atom) return false;
     } else {
       const auto& atom = set_.atoms()[p.atom];
-      if (s_.group_of(d) != atom.group || !glob_match(s_.folded_of(d), p.glob)) return false;
+      if (s_.group_of(d) != atom.group || !glob_match(s_.folded_of(d), set_.glob(p))) return false;
     }
     return !case_sensitive || case_ok(tok, p);
   }
@@ -346,22 +385,21 @@ class Evaluator {
     }
     for (auto k = s_.atom_slot[p.atom]; k < s_.prefix_hits.size() && s_.prefix_hits[k].first == p.atom; ++k) {
       const auto d = s_.prefix_hits[k].second;
-      if (glob_match(s_.folded_of(d), p.glob)) take_chain(d);
+      if (glob_match(s_.folded_of(d), set_.glob(p))) take_chain(d);
     }
     std::sort(out.begin(), out.end());
   }
 
   const Impl::Pattern& pattern(const Impl::Term& t, std::uint32_t i) const {
-    return set_.patterns()[set_.term_patterns()[t.first + i]];
+    return set_.term_patterns()[t.first + i];
   }
 
   const std::vector<Occ>& occurrences(std::uint32_t term_id) {
-    if (s_.term_epoch[term_id] == s_.epoch) return s_.occ_pool[s_.term_slot[term_id]];
+    if (const auto slot = s_.term_slot(term_id); slot != kNone) return s_.occ_pool[slot];
     auto& out = s_.new_occ();
     const auto slot = static_cast<std::uint32_t>(s_.occ_used - 1);
     compute(set_.terms()[term_id], out);
-    s_.term_epoch[term_id] = s_.epoch;
-    s_.term_slot[term_id] = slot;
+    s_.set_term_slot(term_id, slot);
     return s_.occ_pool[slot];
   }
 
@@ -430,21 +468,20 @@ class Evaluator {
     const auto& n = set_.nodes()[index];
     switch (n.kind) {
       case QueryNode::Kind::term: {
-        const Impl::Term& t = set_.terms()[n.arg];
-        if (t.presence != kNone) return s_.has(t.presence);
-        return occurrences(n.arg).size() >= t.repeat;
+        if (n.presence != kNone) return s_.has(n.presence);
+        return occurrences(n.arg).size() >= set_.terms()[n.arg].repeat;
       }
       case QueryNode::Kind::meta:
         return s_.has(n.arg);
       case QueryNode::Kind::not_:
-        return !eval(set_.kids()[n.begin]);
+        return !eval(n.begin);
       case QueryNode::Kind::and_:
         for (auto k = n.begin; k < n.end; ++k)
-          if (!eval(set_.kids()[k])) return false;
+          if (!eval(k)) return false;
         return true;
       case QueryNode::Kind::or_:
         for (auto k = n.begin; k < n.end; ++k)
-          if (eval(set_.kids()[k])) return true;
+          if (eval(k)) return true;
         return false;
       case QueryNode::Kind::near:
         return near(n, nullptr);
@@ -462,7 +499,7 @@ class Evaluator {
       }
       return;
     }
-    for (auto k = n.begin; k < n.end; ++k) operand(set_.kids()[k], out);
+    for (auto k = n.begin; k < n.end; ++k) operand(k, out);
   }
 
   bool near_ok(const Impl::Node& n, const Occ& a, const Occ& b) const {
@@ -491,9 +528,9 @@ class Evaluator {
     auto& b = near_b_;
     a.clear();
     b.clear();
-    operand(set_.kids()[n.begin], a);
+    operand(n.begin, a);
     if (a.empty()) return false;
-    operand(set_.kids()[n.begin + 1], b);
+    operand(n.begin + 1, b);
     bool found = false;
     for (const Occ& x : a) {
       for (const Occ& y : b) {
@@ -524,11 +561,11 @@ class Evaluator {
       case QueryNode::Kind::not_:
         return;
       case QueryNode::Kind::and_:
-        for (auto k = n.begin; k < n.end; ++k) collect(set_.kids()[k], contributing, hits);
+        for (auto k = n.begin; k < n.end; ++k) collect(k, contributing, hits);
         return;
       case QueryNode::Kind::or_:
         for (auto k = n.begin; k < n.end; ++k)
-          if (eval(set_.kids()[k])) collect(set_.kids()[k], contributing, hits);
+          if (eval(k)) collect(k, contributing, hits);
         return;
       case QueryNode::Kind::near: {
         const auto start = hits.size();
@@ -559,7 +596,7 @@ class Evaluator {
   }
 
   Match build_match(std::uint32_t r);
-  std::string snippet(const Occ& hit) const;
+  std::string snippet(const Occ& hit);
 
  private:
   const Impl& set_;
@@ -568,11 +605,13 @@ class Evaluator {
   std::vector<Occ> near_a_, near_b_;
   std::vector<bool> contributing_;
   std::vector<Occ> found_;
+  std::vector<char32_t> snippet_cps_;
+  std::vector<std::uint32_t> snippet_at_;
 };
 
 bool is_word_at(const std::vector<char32_t>& cps, std::size_t i) { return is_word_char(cps[i]); }
 
-std::string Evaluator::snippet(const Occ& hit) const {
+std::string Evaluator::snippet(const Occ& hit) {
   const Field field = s_.toks[hit.first].field;
   const std::string_view text = s_.field_text[static_cast<int>(field)];
   const std::uint32_t fb = s_.field_begin[static_cast<int>(field)];
@@ -597,10 +636,10 @@ std::string Evaluator::snippet(const Occ& hit) const {
   to = std::min(text.size(), to + 8);
   while (to < text.size() && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
   // The code points of that stretch, and where each starts in `text`.
-  std::vector<char32_t> cps;
-  std::vector<std::uint32_t> at;
-  cps.reserve(to - from);
-  at.reserve(to - from + 1);
+  auto& cps = snippet_cps_;
+  auto& at = snippet_at_;
+  cps.clear();
+  at.clear();
   for (std::size_t p = from; p < to;) {
     at.push_back(static_cast<std::uint32_t>(p));
     cps.push_back(static_cast<unsigned char>(text[p]) < 0x80 ? static_cast<char32_t>(text[p++])
@@ -654,6 +693,7 @@ Match Evaluator::build_match(std::uint32_t r) {
                           }),
               found.end());
   Match m;
+  m.matched.reserve(static_cast<std::size_t>(std::count(contributing.begin(), contributing.end(), true)));
   for (std::size_t w = 0; w < rule.written.size(); ++w)
     if (contributing[w]) m.matched.push_back(rule.written[w]);
   m.hits.reserve(found.size());
@@ -723,6 +763,9 @@ std::vector<Match> Impl::match(const Document& doc, MatchStats* stats) const {
   // A rule indexed under a clause of several atoms may be reached more than
   // once; the few candidates are sorted and made unique instead of stamping
   // every rule reached.
+  // The index entries of the atoms found, fetched together.
+  for (const auto atom : s.present) __builtin_prefetch(posting_offsets_.data() + atom);
+  for (const auto atom : s.present) __builtin_prefetch(postings_.data() + posting_offsets_[atom]);
   std::size_t reached = 0;
   for (std::size_t i = 0; i < s.present.size(); ++i) {
     const auto atom = s.present[i];
@@ -730,26 +773,60 @@ std::vector<Match> Impl::match(const Document& doc, MatchStats* stats) const {
     const Posting* end = postings_.data() + posting_offsets_[atom + 1];
     reached += static_cast<std::size_t>(end - p);
     for (; p < end; ++p) {
-      if (p + 4 < end) __builtin_prefetch(checks_.data() + p[4].check);
-      if (!ev.clauses_ok(p->check)) continue;
-      s.candidates.push_back(p->rule);
-      // A rule's nodes are contiguous, its root last: fetch them for evaluation.
-      const std::uint32_t root = checks_[p->check];
-      __builtin_prefetch(nodes_.data() + root);
-      __builtin_prefetch(nodes_.data() + (root >= 2 ? root - 2 : 0));
-      __builtin_prefetch(nodes_.data() + (root >= 4 ? root - 4 : 0));
+      if (p->a0 != kNone && !s.has(p->a0) && !s.has(p->a1)) continue;
+      if (p->check != kNone) {
+        // The other clauses: fetched for every such entry first, so that their
+        // cache misses overlap.
+        __builtin_prefetch(checks_.data() + p->check);
+        s.pending.push_back(s.candidates.size());
+        s.pending.push_back(p->check);
+      }
+      s.candidates.push_back((std::uint64_t{p->rule} << 32) | p->root);
+      // The rule's nodes, for evaluation.
+      __builtin_prefetch(nodes_.data() + (p->root & ~kRestricted));
     }
   }
-  s.candidates.insert(s.candidates.end(), unindexed_.begin(), unindexed_.end());
+  // Candidates whose other clauses do not all occur are dropped (set to kDropped).
+  for (std::size_t i = 0; i < s.pending.size(); i += 2)
+    if (!ev.clauses_ok(static_cast<std::uint32_t>(s.pending[i + 1]))) s.candidates[s.pending[i]] = kDropped;
+  for (auto r : unindexed_) s.candidates.push_back((std::uint64_t{r} << 32) | rules_[r].root |
+                                                   (infos_[r].sources.empty() ? 0 : kRestricted));
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
+  if (!s.candidates.empty() && s.candidates.back() == kDropped) s.candidates.pop_back();
+
+  // Evaluating a candidate reads its nodes (fetched above), then its terms,
+  // then their patterns, then (when it matches) its id, topic and terms as
+  // written: each fetched a candidate or two ahead, so that the misses overlap.
+  auto ahead = [&](auto&& self, std::uint32_t index, int depth, bool patterns) -> void {
+    const Node& n = nodes_[index];
+    if (n.kind == QueryNode::Kind::term) {
+      if (patterns) __builtin_prefetch(term_patterns_.data() + terms_[n.arg].first);
+      else __builtin_prefetch(terms_.data() + n.arg);
+    } else if (n.kind != QueryNode::Kind::meta && depth > 0) {
+      for (auto k = n.begin; k < n.end; ++k) self(self, k, depth - 1, patterns);
+    }
+  };
+  auto root_of = [&](std::size_t i) { return static_cast<std::uint32_t>(s.candidates[i]) & ~kRestricted; };
+  auto rule_of = [&](std::size_t i) { return static_cast<std::uint32_t>(s.candidates[i] >> 32); };
+  if (!s.candidates.empty()) ahead(ahead, root_of(0), 3, false);
+  if (s.candidates.size() > 1) ahead(ahead, root_of(1), 3, false);
+  if (!s.candidates.empty()) ahead(ahead, root_of(0), 3, true);
 
   std::size_t candidates = 0;
+  out.reserve(std::min<std::size_t>(s.candidates.size(), 64));
   for (std::size_t i = 0; i < s.candidates.size(); ++i) {
-    const auto r = s.candidates[i];
-    if (!ev.source_ok(infos_[r], doc)) continue;
+    if (i + 2 < s.candidates.size()) ahead(ahead, root_of(i + 2), 3, false);
+    if (i + 1 < s.candidates.size()) {
+      ahead(ahead, root_of(i + 1), 3, true);
+      __builtin_prefetch(infos_.data() + rule_of(i + 1));
+      __builtin_prefetch(rules_.data() + rule_of(i + 1));
+    }
+    const auto r = static_cast<std::uint32_t>(s.candidates[i] >> 32);
+    const auto root = static_cast<std::uint32_t>(s.candidates[i]);
+    if ((root & kRestricted) && !ev.source_ok(infos_[r], doc)) continue;
     ++candidates;
-    if (!ev.eval(rules_[r].root)) continue;
+    if (!ev.eval(root & ~kRestricted)) continue;
     out.push_back(ev.build_match(r));
   }
   if (stats) {
@@ -850,7 +927,7 @@ std::vector<Explanation> Impl::explain(const Document& doc, const std::vector<st
       }
       e.lines.push_back(std::move(line));
       if (n.kind != QueryNode::Kind::term && n.kind != QueryNode::Kind::meta)
-        for (auto k = n.begin; k < n.end; ++k) self(self, kids_[k], depth + 1);
+        for (auto k = n.begin; k < n.end; ++k) self(self, k, depth + 1);
     };
     walk(walk, rule.root, 0);
     e.matched = e.enabled && e.source_ok && !e.lines.empty() && e.lines.front().value;

@@ -337,8 +337,12 @@ struct Context {
 class Parser {
  public:
   Parser(std::string_view query, std::vector<Lexeme> lexemes, const QueryLists& lists,
-         std::vector<QueryProblem>& warnings)
-      : query_(query), lx_(std::move(lexemes)), lists_(lists), warnings_(warnings) {
+         std::vector<QueryProblem>& warnings, std::size_t max_depth)
+      : query_(query),
+        lx_(std::move(lexemes)),
+        lists_(lists),
+        warnings_(warnings),
+        max_depth_(max_depth) {
     // Where each code point starts, to slice the query by code point offsets.
     at_.reserve(query.size() + 1);
     for (std::size_t p = 0; p < query.size();) {
@@ -452,7 +456,24 @@ class Parser {
     return left;
   }
 
+  // One level of nesting for as long as it lives; past the limit the query is refused.
+  class Nest {
+   public:
+    explicit Nest(Parser& p) : p_(p) {
+      if (++p_.depth_ > p_.max_depth_)
+        fail(p_.peek().offset, "the query is nested more than " + std::to_string(p_.max_depth_) +
+                                      " levels deep (limits.max_query_depth)");
+    }
+    ~Nest() { --p_.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
   std::unique_ptr<QueryNode> parse_unary(const Context& ctx, std::string_view after) {
+    Nest nest(*this);  // every parenthesis and every NOT passes here
     if (peek().kind == LK::not_) {
       const Lexeme& l = take();
       const int offset = l.offset;
@@ -495,6 +516,7 @@ class Parser {
 
   std::unique_ptr<QueryNode> parse_prefixed(const Context& outer, std::string_view after) {
     if (peek().kind != LK::field) return parse_primary(outer, after);
+    Nest nest(*this);  // case:case:case:... recurses too
     const Lexeme l = take();
     Context ctx = outer;
     if (ctx.prefix_start < 0) ctx.prefix_start = l.offset;
@@ -686,6 +708,8 @@ class Parser {
   const QueryLists& lists_;
   std::vector<QueryProblem>& warnings_;
   std::size_t i_ = 0;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
 };
 
 // ---- checks after parsing ------------------------------------------------------
@@ -783,11 +807,18 @@ std::string describe(const QueryNode& n) {
   return "?";
 }
 
-ParsedQuery parse_query(std::string_view query, const QueryLists& lists) {
+ParsedQuery parse_query(std::string_view query, const QueryLists& lists,
+                        const QueryLimits& limits) {
   ParsedQuery out;
+  if (query.size() > limits.max_length) {
+    out.errors.push_back({0, "the query is " + std::to_string(query.size()) +
+                                 " bytes long, more than the limit of " +
+                                 std::to_string(limits.max_length) + " (limits.max_query_length)"});
+    return out;
+  }
   try {
     Lexer lexer(query, out.warnings);
-    Parser parser(query, lexer.run(), lists, out.warnings);
+    Parser parser(query, lexer.run(), lists, out.warnings, limits.max_depth);
     auto root = parser.run();
     if (!can_match(*root)) {
       if (root->kind == Kind::or_) {

@@ -42,13 +42,19 @@ class RuleSet::Impl {
     std::string text;  // folded word, prefix letters or metadata value
   };
 
-  // One word of a term.
+  // One word of a term. Small, so that a rule's patterns share a cache line;
+  // the texts few patterns have are kept aside.
   struct Pattern {
     std::uint32_t atom = kNone;  // word atom, or the prefix atom of a wildcard pattern
+    std::uint32_t text = kNone;  // pattern_texts_ (wildcard or case-sensitive patterns)
     bool wildcard = false;
+  };
+  struct PatternText {
     std::string glob;   // folded, with `?` and a final `*` (wildcards only)
     std::string exact;  // as written, NFC (case-sensitive terms only)
   };
+  const std::string& glob(const Pattern& p) const { return pattern_texts_[p.text].glob; }
+  const std::string& exact_text(const Pattern& p) const { return pattern_texts_[p.text].exact; }
 
   struct Term {
     std::uint32_t first = 0;  // term_patterns_[first, first + count)
@@ -68,8 +74,9 @@ class RuleSet::Impl {
     bool ordered = false;
     std::uint32_t arg = 0;     // term id, metadata atom, or NEAR distance
     std::uint32_t written = 0; // terms and metadata: index into the rule's `written`
-    std::uint32_t begin = 0;   // children: kids_[begin, end)
+    std::uint32_t begin = 0;   // children: nodes_[begin, end)
     std::uint32_t end = 0;
+    std::uint32_t presence = 0xFFFFFFFF;  // terms: the term's `presence`, at hand
     std::int32_t from = 0;     // the node's text: query code points [from, to)
     std::int32_t to = 0;
   };
@@ -100,11 +107,9 @@ class RuleSet::Impl {
 
   // For the matcher (match.cpp).
   const std::vector<Atom>& atoms() const { return atoms_; }
-  const std::vector<Pattern>& patterns() const { return patterns_; }
-  const std::vector<std::uint32_t>& term_patterns() const { return term_patterns_; }
+  const std::vector<Pattern>& term_patterns() const { return term_patterns_; }
   const std::vector<Term>& terms() const { return terms_; }
   const std::vector<Node>& nodes() const { return nodes_; }
-  const std::vector<std::uint32_t>& kids() const { return kids_; }
   const std::vector<Rule>& compiled() const { return rules_; }
   const detail::StringIndex& exact() const { return exact_; }
   const detail::StringIndex& heads() const { return heads_; }
@@ -119,10 +124,18 @@ class RuleSet::Impl {
     std::uint32_t atom;
   };
   const std::vector<HeadEntry>& head_atoms() const { return head_atoms_; }
-  // An index entry: a rule and where its other clauses are packed in checks_.
+  // An index entry: a rule, its root node and where its other clauses are
+  // packed in checks_ (kNone: none left to check). The rarest other clause, when
+  // it has at most two atoms, is copied into the entry (a0, a1; kNone when not),
+  // so that most rules reached are turned away, or taken, without reading
+  // anything else. kRestricted in `root` marks a rule with `sources:`.
+  static constexpr std::uint32_t kRestricted = 0x80000000;
   struct Posting {
     std::uint32_t rule;
+    std::uint32_t root;
     std::uint32_t check;
+    std::uint32_t a0;
+    std::uint32_t a1;
   };
   // The clauses a reached rule must also satisfy, packed per rule for one
   // sequential read: its root node, the count, then each clause's length and atoms.
@@ -131,7 +144,7 @@ class RuleSet::Impl {
  private:
   using Clauses = std::vector<std::vector<std::uint32_t>>;
 
-  std::uint32_t compile(const QueryNode& n, Rule& rule);
+  void compile(const QueryNode& n, Rule& rule, std::uint32_t slot);
   std::uint32_t atom(AtomKind kind, Group group, std::string_view text);
   std::uint32_t pattern(Group group, const std::string& word, const std::string& exact,
                         bool case_sensitive);
@@ -140,20 +153,21 @@ class RuleSet::Impl {
   double atom_cost(std::uint32_t atom) const;
   double cost(const std::vector<std::uint32_t>& clause) const;
   double index_cost(std::uint32_t clause, const std::vector<std::uint32_t>& usage) const;
+  Posting posting(std::uint32_t rule) const;
 
   std::string key_buf_;
   std::vector<RuleInfo> infos_;
   std::vector<Rule> rules_;
   std::vector<Node> nodes_;
-  std::vector<std::uint32_t> kids_;
   std::vector<Term> terms_;
-  std::vector<std::uint32_t> term_patterns_;
-  std::vector<Pattern> patterns_;
+  std::vector<Pattern> term_patterns_;
+  std::vector<Pattern> patterns_;  // while compiling: distinct patterns
+  std::vector<PatternText> pattern_texts_;
   std::vector<Atom> atoms_;
 
   detail::StringIndex exact_;     // group byte + word or metadata value -> atom
   detail::StringIndex prefixes_;  // group byte + prefix letters -> atom
-  detail::StringIndex heads_;     // group byte + first 3 code points of a prefix -> head id
+  detail::StringIndex heads_;     // group byte + first 4 code points of a prefix (or all 3) -> head id
   detail::HashFilter exact_filter_;
   detail::HashFilter head_filter_;
   std::vector<std::vector<std::uint32_t>> head_lists_;  // while building

@@ -58,12 +58,12 @@ class StringIndex {
   std::uint32_t find(std::string_view key) const { return find(key, hash_bytes(key)); }
   std::uint32_t find(std::string_view key, std::uint64_t h) const {
     if (slots_.empty()) return kNone;
-    const std::uint32_t t = tag(h);
+    const std::uint32_t t = tag(h, key.size());
+    const std::uint64_t inline_key = key.size() <= kInline ? pack(key) : 0;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.tag == 0) return kNone;
-      if (s.tag == t && s.len == key.size() && bytes_equal(keys_.data() + s.off, key.data(), key.size()))
-        return s.value;
+      if (s.tag == t && equal(s, key, inline_key)) return s.value;
     }
   }
 
@@ -75,17 +75,23 @@ class StringIndex {
   // Inserts key -> value unless the key is present; returns the value held.
   std::uint32_t insert(std::string_view key, std::uint64_t h, std::uint32_t value) {
     if ((count_ + 1) * 4 > slots_.size() * 3) grow();
-    const std::uint32_t t = tag(h);
+    const std::uint32_t t = tag(h, key.size());
+    const std::uint64_t inline_key = key.size() <= kInline ? pack(key) : 0;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
       if (s.tag == 0) {
-        s = {t, value, static_cast<std::uint32_t>(keys_.size()), static_cast<std::uint32_t>(key.size())};
-        keys_.append(key);
+        s.tag = t;
+        s.value = value;
+        if (key.size() <= kInline) {
+          s.key = inline_key;
+        } else {
+          s.key = (static_cast<std::uint64_t>(key.size()) << 32) | keys_.size();
+          keys_.append(key);
+        }
         ++count_;
         return value;
       }
-      if (s.tag == t && s.len == key.size() && bytes_equal(keys_.data() + s.off, key.data(), key.size()))
-        return s.value;
+      if (s.tag == t && equal(s, key, inline_key)) return s.value;
     }
   }
   std::uint32_t insert(std::string_view key, std::uint32_t value) {
@@ -105,22 +111,44 @@ class StringIndex {
   std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + keys_.capacity(); }
 
  private:
+  // Keys of up to 8 bytes (most words, with their group byte) are kept in the
+  // slot itself, so that finding one reads one cache line; longer ones in keys_.
+  static constexpr std::size_t kInline = 8;
   struct Slot {
-    std::uint32_t tag;  // 0: empty
+    std::uint32_t tag;    // 0: empty; the low 5 bits: the key's length, or 31 when not inline
     std::uint32_t value;
-    std::uint32_t off;
-    std::uint32_t len;
+    std::uint64_t key;    // inline: the key's bytes, zero-padded; else length << 32 | offset in keys_
   };
-  static std::uint32_t tag(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32) | 1u; }
+  static std::uint32_t tag(std::uint64_t h, std::size_t len) {
+    // `| 32` keeps the tag non-zero (0 marks an empty slot), even for an empty key.
+    return (static_cast<std::uint32_t>(h >> 32) & ~0x1Fu) | 32u |
+           static_cast<std::uint32_t>(len <= kInline ? len : 31);
+  }
+  static std::uint64_t pack(std::string_view key) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, key.data(), key.size());
+    return v;
+  }
+  bool equal(const Slot& s, std::string_view key, std::uint64_t inline_key) const {
+    // Equal tags mean equal length classes: both inline of the same length, or both long.
+    if (key.size() <= kInline) return s.key == inline_key;
+    return (s.key >> 32) == key.size() &&
+           bytes_equal(keys_.data() + static_cast<std::uint32_t>(s.key), key.data(), key.size());
+  }
+  std::string_view key_of(const Slot& s) const {
+    const std::size_t len = s.tag & 0x1F;
+    if (len != 31) return std::string_view(reinterpret_cast<const char*>(&s.key), len);
+    return std::string_view(keys_.data() + static_cast<std::uint32_t>(s.key), s.key >> 32);
+  }
 
   void grow() {
     std::vector<Slot> old = std::move(slots_);
     const std::size_t cap = old.empty() ? 64 : old.size() * 2;
-    slots_.assign(cap, Slot{0, 0, 0, 0});
+    slots_.assign(cap, Slot{0, 0, 0});
     mask_ = cap - 1;
     for (const Slot& s : old) {
       if (s.tag == 0) continue;
-      const std::uint64_t h = hash_bytes(std::string_view(keys_.data() + s.off, s.len));
+      const std::uint64_t h = hash_bytes(key_of(s));
       for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
         if (slots_[i].tag == 0) {
           slots_[i] = s;

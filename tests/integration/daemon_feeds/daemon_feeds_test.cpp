@@ -55,7 +55,7 @@ class FeedDaemon {
                "\", interval: 1s}\n"
                "  - {id: pages, type: feed, url: \"" + server.url("/feeds/pages.xml") +
                "\", interval: 1s, articles: true}\n"
-               "http: {timeout: 10s, max_backoff: 2s}\nlog: {level: debug}\n");
+               "http: {timeout: 10s, max_backoff: 2s, allow: [127.0.0.1/32]}\nlog: {level: debug}\n");
   }
   bool start() {
     fs::remove(dir_ / "state" / "endpoints.json");

@@ -32,8 +32,11 @@ struct DaemonSetup {
   std::string publish = "tcp://127.0.0.1:*";
   std::string replay = "tcp://127.0.0.1:*";
   std::string extra_publish_keys;  // more YAML lines under publish:
-  std::string rules = "rules:\n  - id: wagner\n    query: Wagner\n    topic: alerts.wagner\n"
-                      "  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n";
+  std::string extra_sources;       // more YAML items under sources: (after the inbox)
+  std::string extra_keys;          // more top-level YAML lines
+  std::string rules =
+      "rules:\n  - id: wagner\n    query: Wagner\n    topic: alerts.wagner\n"
+      "  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n";
 };
 
 class ReplayDaemon {
@@ -41,11 +44,11 @@ class ReplayDaemon {
   ReplayDaemon(const fs::path& dir, const DaemonSetup& setup = {}) : dir_(dir) {
     fs::create_directories(dir_ / "inbox");
     write_file(dir_ / "rules.yaml", setup.rules);
-    write_file(dir_ / "wirewatch.yaml", "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: " +
-                                            setup.publish + "\n  replay: " + setup.replay + "\n" +
-                                            setup.extra_publish_keys +
-                                            "sources:\n  - {id: inbox, type: directory, path: inbox}\n"
-                                            "log:\n  level: debug\n");
+    write_file(dir_ / "wirewatch.yaml",
+               "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: " + setup.publish +
+                   "\n  replay: " + setup.replay + "\n" + setup.extra_publish_keys +
+                   "sources:\n  - {id: inbox, type: directory, path: inbox}\n" +
+                   setup.extra_sources + setup.extra_keys + "log:\n  level: debug\n");
   }
 
   bool start() {

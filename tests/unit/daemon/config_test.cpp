@@ -34,8 +34,7 @@ log:
   EXPECT_EQ(c.state_dir, "/etc/ww/state");
   ASSERT_EQ(c.rules.size(), 1u);
   EXPECT_EQ(c.rules[0], "/etc/ww/rules.d");
-  EXPECT_EQ(c.publish.endpoints,
-            (std::vector<std::string>{"tcp://127.0.0.1:*", "ipc:///tmp/ww.sock"}));
+  EXPECT_EQ(c.publish.endpoints, (std::vector<std::string>{"tcp://127.0.0.1:*", "ipc:///tmp/ww.sock"}));
   ASSERT_EQ(c.sources.size(), 1u);
   EXPECT_EQ(c.sources[0].id, "inbox");
   EXPECT_EQ(c.sources[0].path, "/var/lib/wirewatch/inbox");
@@ -70,8 +69,9 @@ extra: 1
   auto h = headlines(r);
   std::vector<std::string> expected = {
       "/c.yaml:15:1: error: unknown key `extra` in config (expected one of: state_dir, rules, "
-      "publish, sources, sources_dir, http, log, metrics, retention)",
-      "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint, replay, sndhwm, records, curve)",
+      "publish, sources, sources_dir, http, log, metrics, retention, limits, near_duplicates)",
+      "/c.yaml:5:3: error: unknown key `colour` in publish (expected one of: endpoint, replay, sndhwm, "
+      "records, curve)",
       "/c.yaml:4:13: error: invalid endpoint `http://nope` (expected tcp://HOST:PORT, "
       "tcp://HOST:* or ipc://PATH)",
       "/c.yaml:7:9: error: invalid source id `Inbox` (expected [a-z0-9][a-z0-9_-]*)",
@@ -91,13 +91,19 @@ TEST(Config, MissingRequiredKeys) {
 }
 
 TEST(Config, MetricsListenIsChecked) {
-  auto ok = parse_config("/c.yaml", "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: {listen: \"127.0.0.1:9464\"}\n");
+  auto ok = parse_config("/c.yaml",
+                         "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: "
+                         "{listen: \"127.0.0.1:9464\"}\n");
   ASSERT_TRUE(ok.config) << ok.diagnostics.render();
   EXPECT_EQ(ok.config->metrics.listen, "127.0.0.1:9464");
-  auto bad = parse_config("/c.yaml", "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: {listen: nowhere}\n");
+  auto bad = parse_config(
+      "/c.yaml",
+      "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\nmetrics: {listen: nowhere}\n");
   EXPECT_FALSE(bad.config);
   ASSERT_EQ(headlines(bad).size(), 1u);
-  EXPECT_EQ(headlines(bad)[0], "/c.yaml:4:19: error: invalid `metrics.listen` `nowhere` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+  EXPECT_EQ(
+      headlines(bad)[0],
+      "/c.yaml:4:19: error: invalid `metrics.listen` `nowhere` (expected HOST:PORT, e.g. 127.0.0.1:9464)");
 }
 
 TEST(Config, FeedSourcesHttpAndSourcesDir) {
@@ -153,7 +159,8 @@ retention: 30d
 }
 
 TEST(Config, DuplicateKeyIsAnError) {
-  auto r = parse_config("/c.yaml", "state_dir: /a\nstate_dir: /b\nrules: /r\npublish: {endpoint: tcp://127.0.0.1:1}\n");
+  auto r = parse_config("/c.yaml",
+                        "state_dir: /a\nstate_dir: /b\nrules: /r\npublish: {endpoint: tcp://127.0.0.1:1}\n");
   EXPECT_FALSE(r.config);
   EXPECT_EQ(headlines(r), std::vector<std::string>{"/c.yaml:2:1: error: duplicate key `state_dir`"});
 }
@@ -175,4 +182,64 @@ TEST(Config, MissingFileIsReported) {
   EXPECT_FALSE(r.config);
   ASSERT_EQ(r.diagnostics.items().size(), 1u);
   EXPECT_EQ(r.diagnostics.items()[0].where.file, "/nonexistent/wirewatch.yaml");
+}
+
+TEST(Config, HttpCaFileIsResolvedAndMustExist) {
+  auto dir = std::filesystem::temp_directory_path() / ("ww-config-ca-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "tls");
+  std::ofstream(dir / "tls" / "ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+  const std::string head = "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\n";
+  auto ok = parse_config(dir / "c.yaml", head + "http: {ca_file: tls/ca.pem}\n");
+  auto missing = parse_config(dir / "c.yaml", head + "http: {ca_file: tls/none.pem}\n");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(ok.config) << ok.diagnostics.render();
+  EXPECT_EQ(ok.config->http.ca_file, (dir / "tls" / "ca.pem").string());
+  EXPECT_FALSE(missing.config);
+  EXPECT_EQ(headlines(missing), std::vector<std::string>{(dir / "c.yaml").string() +
+                                                         ":4:17: error: `http.ca_file`: no such file: " +
+                                                         (dir / "tls" / "none.pem").string()});
+}
+
+TEST(Config, RepeatWindowAndMinRetry) {
+  const std::string base = "state_dir: /s\nrules: /r\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\n";
+  auto defaults = parse_config("/c.yaml", base);
+  ASSERT_TRUE(defaults.config) << defaults.diagnostics.render();
+  EXPECT_EQ(defaults.config->log_repeat_window, std::chrono::minutes(5));
+  EXPECT_EQ(defaults.config->http.min_retry, std::chrono::seconds(30));
+  auto set =
+      parse_config("/c.yaml", base + "log: {level: info, repeat_window: 10s}\nhttp: {min_retry: 2s}\n");
+  ASSERT_TRUE(set.config) << set.diagnostics.render();
+  EXPECT_EQ(set.config->log_repeat_window, std::chrono::seconds(10));
+  EXPECT_EQ(set.config->http.min_retry, std::chrono::seconds(2));
+  auto bad = parse_config("/c.yaml", base + "log: {repeat_window: 10}\nhttp: {min_retry: soon}\n");
+  EXPECT_FALSE(bad.config);
+  EXPECT_EQ(headlines(bad).size(), 2u) << bad.diagnostics.render();
+}
+
+TEST(Config, NearDuplicatesMaxRecords) {
+  const std::string base = "state_dir: /s\nrules: /r\npublish:\n  endpoint: tcp://127.0.0.1:5556\n";
+  auto r = parse_config("/c.yaml", base);
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  EXPECT_EQ(r.config->near_duplicates.max_records, 50'000u);
+
+  r = parse_config("/c.yaml", base + "near_duplicates:\n  max_records: 1234\n");
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  EXPECT_EQ(r.config->near_duplicates.max_records, 1234u);
+
+  r = parse_config("/c.yaml", base + "near_duplicates:\n  max_records: 0\n");
+  ASSERT_TRUE(r.config) << r.diagnostics.render();
+  EXPECT_EQ(r.config->near_duplicates.max_records, 0u);
+
+  r = parse_config("/c.yaml", base + "near_duplicates:\n  max_records: -1\n  colour: blue\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(headlines(r),
+            (std::vector<std::string>{
+                "/c.yaml:7:3: error: unknown key `colour` in near_duplicates (expected one of: max_records)",
+                "/c.yaml:6:16: error: `near_duplicates.max_records` must be an integer from 0 to 10000000"}));
+
+  r = parse_config("/c.yaml", base + "near_duplicates: 5\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(
+      headlines(r),
+      (std::vector<std::string>{"/c.yaml:5:18: error: `near_duplicates` must be a mapping (max_records)"}));
 }

@@ -54,6 +54,10 @@ TEST(RetryAfter, SecondsAndHttpDate) {
   EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("", now), std::nullopt);
   EXPECT_TRUE(parse_retry_after("99999999999999999999999", now));  // huge: clamped by the caller
+  // Found by fuzzing: a value that fits in 64 bits overflowed `now + seconds` (UB).
+  auto far = parse_retry_after("9223372036854775807", now);
+  ASSERT_TRUE(far);
+  EXPECT_GT(*far, now);
 }
 
 TEST(UserAgent, NamesWirewatchItsVersionAndAUrl) {

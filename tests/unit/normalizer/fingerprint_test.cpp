@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <sstream>
 
 using namespace wirewatch;
@@ -34,6 +35,21 @@ RecordText other_story() {
       "bottled water at the fire station on Third Avenue until 8 p.m., and asked drivers to use Maple "
       "Street instead."};
   return t;
+}
+
+// Distinct stories: random signatures share almost no band.
+TextFingerprint random_fingerprint(std::mt19937& rng) {
+  TextFingerprint f;
+  for (auto& h : f.minhash) h = static_cast<std::uint32_t>(rng());
+  f.shingles = 100;
+  return f;
+}
+
+// A near copy: most of the signature kept.
+TextFingerprint near_copy(TextFingerprint f, std::mt19937& rng) {
+  for (std::size_t i = 0; i < TextFingerprint::kHashes; i += 5)
+    f.minhash[i] = static_cast<std::uint32_t>(rng());
+  return f;
 }
 
 }  // namespace
@@ -101,4 +117,74 @@ TEST(NearDuplicateIndex, IgnoresEmptyFingerprints) {
   index.add("tiny", text_fingerprint(t));
   EXPECT_EQ(index.size(), 0u);
   EXPECT_FALSE(index.find(text_fingerprint(t)).has_value());
+}
+
+TEST(NearDuplicateIndex, FindsEachOfManyAfterTheTableGrows) {
+  std::mt19937 rng(7);
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, 10'000);
+  std::vector<TextFingerprint> fps;
+  for (int i = 0; i < 3000; ++i) {
+    fps.push_back(random_fingerprint(rng));
+    index.add("r" + std::to_string(i), fps.back());
+  }
+  EXPECT_EQ(index.size(), 3000u);
+  for (int i = 0; i < 3000; i += 7)
+    EXPECT_EQ(index.find(near_copy(fps[i], rng)).value_or(""), "r" + std::to_string(i));
+  EXPECT_FALSE(index.find(random_fingerprint(rng)).has_value());
+}
+
+TEST(NearDuplicateIndex, BoundedToTheMostRecent) {
+  std::mt19937 rng(11);
+  constexpr std::size_t kMax = 100;
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, kMax);
+  EXPECT_EQ(index.max_records(), kMax);
+  std::vector<TextFingerprint> fps;
+  for (std::size_t i = 0; i < 3 * kMax; ++i) {
+    fps.push_back(random_fingerprint(rng));
+    index.add("r" + std::to_string(i), fps.back());
+    ASSERT_LE(index.size(), kMax);
+  }
+  EXPECT_GE(index.size(), kMax / 2);
+  EXPECT_EQ(index.find(near_copy(fps.back(), rng)).value_or(""), "r" + std::to_string(3 * kMax - 1));
+  EXPECT_EQ(index.find(near_copy(fps[3 * kMax - kMax / 2], rng)).value_or(""),
+            "r" + std::to_string(3 * kMax - kMax / 2));
+  EXPECT_FALSE(index.find(near_copy(fps[0], rng)).has_value());
+  EXPECT_FALSE(index.find(near_copy(fps[kMax], rng)).has_value());
+}
+
+TEST(NearDuplicateIndex, FirstAddedWinsAcrossGenerations) {
+  std::mt19937 rng(5);
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, 4);  // generations of 2
+  auto story = random_fingerprint(rng);
+  index.add("a", story);
+  index.add("b", random_fingerprint(rng));
+  index.add("c", near_copy(story, rng));  // a new generation; "a" is in the older one
+  EXPECT_EQ(index.find(near_copy(story, rng)).value_or(""), "a");
+  index.add("d", random_fingerprint(rng));
+  index.add("e", random_fingerprint(rng));  // drops the generation of "a"
+  EXPECT_LE(index.size(), 4u);
+  EXPECT_EQ(index.find(near_copy(story, rng)).value_or(""), "c");
+}
+
+TEST(NearDuplicateIndex, OddAndTinyMaximums) {
+  std::mt19937 rng(3);
+  for (std::size_t max : {1u, 3u, 7u}) {
+    NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, max);
+    TextFingerprint last;
+    for (int i = 0; i < 20; ++i) {
+      last = random_fingerprint(rng);
+      index.add("r" + std::to_string(i), last);
+      ASSERT_LE(index.size(), max);
+    }
+    EXPECT_EQ(index.find(near_copy(last, rng)).value_or(""), "r19") << max;
+  }
+}
+
+TEST(NearDuplicateIndex, ZeroMaximumHoldsNothing) {
+  std::mt19937 rng(9);
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, 0);
+  auto f = random_fingerprint(rng);
+  index.add("a", f);
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_FALSE(index.find(f).has_value());
 }

@@ -79,6 +79,24 @@ TEST(Record, WriterIsCanonicalAndIdempotent) {
   EXPECT_EQ(write_record(parse_ok("T\n\n\n\na\nb\n\n\n\nc\n\n")), once);
 }
 
+// Found by fuzz/targets/record.cpp: with only the last CR of "\r\r\n" dropped, the
+// title kept a CR that the next read stripped, so the record's id changed on re-read.
+TEST(Record, CrRunsBeforeLfAreStrippedWhole) {
+  auto r = parse_ok("Title\r\r\n\r\nPara\r\r\r\nline two\r\nend\r");
+  EXPECT_EQ(r.title, "Title");
+  ASSERT_EQ(r.paragraphs.size(), 1u);
+  EXPECT_EQ(r.paragraphs[0], "Para\nline two\nend\r");  // a CR not before LF is text
+  EXPECT_EQ(write_record(parse_ok(write_record(r))), write_record(r));
+}
+
+// Found by fuzzing too: a second BOM became a title starting with U+FEFF, written as
+// a BOM the next read stripped.
+TEST(Record, EveryLeadingBomIsStripped) {
+  auto r = parse_ok("\xEF\xBB\xBF\xEF\xBB\xBFTitle\n\nBody");
+  EXPECT_EQ(r.title, "Title");
+  EXPECT_EQ(write_record(parse_ok(write_record(r))), write_record(r));
+}
+
 TEST(Record, SeedsRoundTrip) {
   auto files = seeds();
   ASSERT_EQ(files.size(), 5u);

@@ -11,6 +11,17 @@ TEST(Url, CanonicalizesSchemeHostPortFragment) {
   EXPECT_EQ(canonicalize_url("  https://news.example.org./story  ").value(), "https://news.example.org/story");
 }
 
+// Found by fuzzing: "123." lost its dot and was kept as host "123", which the next
+// parse reads as the IPv4 address 0.0.0.123, so the canonical form was not a fixed point.
+TEST(Url, CanonicalFormIsAFixedPoint) {
+  for (const char* url :
+       {"https://123./a", "http://0x7f.1./", "https://Example.COM./x?utm_source=a"}) {
+    auto once = canonicalize_url(url);
+    ASSERT_TRUE(once) << url;
+    EXPECT_EQ(canonicalize_url(*once), once) << url;
+  }
+}
+
 TEST(Url, RemovesTrackingParameters) {
   EXPECT_EQ(canonicalize_url("https://example.com/s?utm_source=rss&id=3&utm_medium=feed&fbclid=abc").value(),
             "https://example.com/s?id=3");

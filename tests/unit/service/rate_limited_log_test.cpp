@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "wirewatch/daemon/metrics.hpp"
@@ -110,4 +111,30 @@ TEST(RateLimitedLog, SuffixText) {
   EXPECT_EQ(RateLimitedLog::with_suppressed("m", 0), "m");
   EXPECT_EQ(RateLimitedLog::with_suppressed("m", 1), "m (1 similar message suppressed)");
   EXPECT_EQ(RateLimitedLog::with_suppressed("m", 7), "m (7 similar messages suppressed)");
+}
+
+TEST(RateLimitedLog, SummaryOfAQuietKeyQuotesTheLastSuppressedMessage) {
+  CaptureDefaultLogger capture;
+  FakeClock clock;
+  MetricsRegistry registry;
+  Counter& suppressed = registry.counter("suppressed_total", "test");
+  RateLimitedLog limited({60s, clock.fn(), &suppressed});
+  limited.log("feed:bbc", spdlog::level::warn, "feed bbc: {}", "HTTP 500");
+  clock.now += 10s;
+  limited.log("feed:bbc", spdlog::level::warn, "feed bbc: {}", "HTTP 500");
+  clock.now += 10s;
+  limited.log("feed:bbc", spdlog::level::warn, "feed bbc: {}", "HTTP 502");
+  EXPECT_EQ(suppressed.value(), 2u);
+  limited.report_suppressed();
+  EXPECT_EQ(capture.out.str(), "warning feed bbc: HTTP 500\n");
+  clock.now += 40s;  // the window of the first line has passed
+  limited.report_suppressed();
+  EXPECT_EQ(capture.out.str(),
+            "warning feed bbc: HTTP 500\n"
+            "warning feed bbc: HTTP 502 (2 similar messages suppressed)\n");
+  // Reported once: a second call writes nothing more.
+  limited.report_suppressed();
+  EXPECT_EQ(suppressed.value(), 2u);
+  const std::string out = capture.out.str();
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
 }

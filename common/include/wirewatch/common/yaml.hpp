@@ -53,12 +53,21 @@ class YamlDocument {
 
 struct YamlLimits {
   std::uint64_t max_bytes = 16 * 1024 * 1024;
+  // Nesting of mappings and sequences (yaml-cpp itself stops at 2000, before
+  // its recursive parser can exhaust the stack).
+  std::size_t max_depth = 64;
 };
+
+// Which limit refused a document, for counters.
+enum class YamlLimitTripped { none, bytes, depth };
 
 // Reads and parses a file. On failure returns nullopt with a located diagnostic.
 // Duplicate keys anywhere in the document are reported (yaml-cpp keeps them silently).
 std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Diagnostics& diags,
-                                           YamlLimits limits = {});
-std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagnostics& diags);
+                                           YamlLimits limits = {},
+                                           YamlLimitTripped* tripped = nullptr);
+std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagnostics& diags,
+                                       YamlLimits limits = {},
+                                       YamlLimitTripped* tripped = nullptr);
 
 }  // namespace wirewatch

@@ -46,6 +46,7 @@ struct FeedParseOptions {
   std::string http_charset;  // charset= of the HTTP Content-Type (may be empty)
   std::string content_type;  // the HTTP Content-Type (may be empty); a hint only
   std::string feed_id;       // copied into every FeedItem::feed_id
+  std::size_t max_items = 0;  // items kept, in document order; the rest are counted, not built. 0: all
 };
 
 struct FeedMeta {
@@ -60,6 +61,7 @@ struct ParsedFeed {
   FeedFormat format = FeedFormat::unknown;
   FeedMeta feed;
   std::vector<FeedItem> entries;  // in document order
+  std::size_t items_dropped = 0;  // items past FeedParseOptions::max_items
   // True when the bytes were not a well-formed feed (wrong charset, undeclared
   // entity, broken XML, truncated JSON, ...) and something was recovered anyway,
   // or when nothing could be recovered (then ok() is false).

@@ -46,17 +46,28 @@ struct FeedPollerOptions {
   std::size_t max_in_flight = 0;            // polls at once; 0: 2 × http.max_connections
   std::size_t max_in_flight_per_host = 0;   // 0: 4 × http.max_per_host
   std::size_t max_articles_per_poll = 100;  // new items beyond it are emitted without a page
+  std::size_t max_items_per_feed = 1000;    // items read from one body; 0: no limit
+  // Called (on run()'s thread) each time a limit trips: "max_items_per_feed".
+  std::function<void(std::string_view limit)> on_limit;
   // Injectable for tests: the clock, and a uniform random number in [0, 1).
   std::function<PollClock::time_point()> now;  // default: system_clock::now
   std::function<double()> random;              // default: a seeded std::mt19937_64
   // Longest sleep between checks of the schedule (with an injected clock, call wake()).
   std::chrono::milliseconds idle_wait{1000};
+  // Observers, called on run()'s thread; keep them short. on_fetch sees every
+  // completed fetch (the feed's or an article page's), e.g. to count statuses
+  // and bytes. on_failure gets a one-line message for every failed poll (fetch
+  // or parse); when set, it replaces the poller's own log line, which reports
+  // only the first failure in a row.
+  std::function<void(const std::string& source_id, const FetchResult&)> on_fetch;
+  std::function<void(const std::string& source_id, const std::string& message)> on_failure;
 };
 
 // Counters since construction.
 struct FeedPollerStats {
   std::uint64_t polls = 0, not_modified = 0, parsed = 0, failed = 0, deferred = 0, gone = 0,
-                new_items = 0, articles = 0, article_failures = 0;
+                new_items = 0, articles = 0, article_failures = 0,
+                items_capped = 0;
   std::size_t feeds = 0, in_flight = 0;
 };
 
@@ -81,6 +92,11 @@ class FeedPoller {
   void remove(const std::string& id);
   // Makes run() look at the schedule now (after an injected clock moved).
   void wake();
+  // Makes every feed due now, also one backing off after failures (after a
+  // network outage, say), except a gone feed, one being polled, and one whose
+  // host asked to wait (429/503 with Retry-After) until a time still ahead.
+  // The connection caps and per-host limits still apply. Any thread.
+  void poll_all_now();
 
   // Schedules due feeds until `stop` is requested or emit returns false.
   void run(std::stop_token stop);

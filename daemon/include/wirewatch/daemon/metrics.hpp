@@ -194,6 +194,7 @@ std::string format_sample_value(double value);           // shortest; +Inf, -Inf
 //   rules_reloaded(ok, n)                  after every rules load (start-up and SIGHUP)
 //   fetch_to_publish.observe(duration)     from "fetch done" to "alert published"
 //   log_suppressed                         pass to RateLimitedLog::Options::suppressed_metric
+//   limits_tripped.with({limit}).inc()     a hard limit tripped, or the SSRF guard refused
 struct WirewatchMetrics {
   explicit WirewatchMetrics(MetricsRegistry& registry);
 
@@ -215,6 +216,7 @@ struct WirewatchMetrics {
   Histogram& fetch_to_publish;
   Counter& log_suppressed;
   Gauge& start_time;
+  Family<Counter>& limits_tripped;  // by limit: max_body, blocked_address, max_items_per_feed, ...
 
   // Sets wirewatch_rules_last_reload_successful to 1 or 0; on success also the
   // time of the reload and the number of rules loaded.

@@ -4,22 +4,25 @@
 // covers many records), then publishes the alerts. Runs on one thread, which
 // owns the Store and the Publisher; between batches it sends the heartbeat.
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
-#include <deque>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/daemon/bounded_queue.hpp"
 #include "wirewatch/daemon/metrics.hpp"
-#include "wirewatch/daemon/service_notifier.hpp"
 #include "wirewatch/daemon/prepare.hpp"
 #include "wirewatch/daemon/publisher.hpp"
+#include "wirewatch/daemon/rate_limited_log.hpp"
+#include "wirewatch/daemon/service_notifier.hpp"
 #include "wirewatch/daemon/store.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
 #include "wirewatch/normalizer/record.hpp"
@@ -59,11 +62,15 @@ struct PipelineOptions {
   std::filesystem::path state_dir;
   std::string instance_id;
   bool publish_records = false;
-  WirewatchMetrics* metrics = nullptr;   // counted when set
+  WirewatchMetrics* metrics = nullptr;  // counted when set
   ServiceNotifier* notifier = nullptr;  // WATCHDOG=1 and STATUS= with each heartbeat
   // Records fetched longer ago than this are pruned (rows and files); the seen
   // keys of their items stay, so they are never ingested again.
   std::optional<std::chrono::milliseconds> retention;
+  // Near-duplicates are looked for among the fingerprints of this many most
+  // recent first copies (bounds the index's memory); 0: not looked for.
+  std::size_t near_duplicates_max_records = NearDuplicateIndex::kDefaultMaxRecords;
+  RateLimitedLog* limited_log = nullptr;  // errors that repeat (rejected items, drops); else spdlog
 };
 
 inline constexpr const char* kHeartbeatTopic = "wirewatch.heartbeat";
@@ -72,21 +79,42 @@ inline constexpr std::chrono::minutes kPruneInterval{10};
 
 // Writes the record files under state_dir/records on its own thread, off the
 // store thread's path: the database holds the text, the files are a copy for
-// people and tools, written after the commit (atomically, by rename).
+// people and tools. The files follow the database: after each commit the store
+// thread only wakes the writer, which reads the records after its watermark on
+// its own connection, writes their files (atomically, by rename) and moves the
+// persisted watermark, so files missing after a crash are written on restart.
 class RecordFileWriter {
  public:
-  explicit RecordFileWriter(std::filesystem::path state_dir);
-  ~RecordFileWriter();  // writes what is queued, then stops
+  // Opens a connection to `database`; resumes from the persisted watermark up to
+  // `committed`, the highest record seq already committed. Throws StoreError.
+  RecordFileWriter(std::filesystem::path state_dir, const std::filesystem::path& database,
+                   std::uint64_t committed);
+  ~RecordFileWriter();  // writes what is left for up to kStopDrain, then stops
   RecordFileWriter(const RecordFileWriter&) = delete;
   RecordFileWriter& operator=(const RecordFileWriter&) = delete;
 
-  void write(std::filesystem::path relative, std::string content);
+  // Records up to `seq` are committed: wakes the writer.
+  void committed(std::uint64_t seq);
+  // Records committed whose files are not written yet (the backlog).
+  std::size_t queued() const;
+  // The highest record seq whose file is written.
+  std::uint64_t written() const { return written_.load(); }
+
+  static constexpr std::size_t kBatch = 256;
+  // What is not written by then is written after the next start.
+  static constexpr std::chrono::seconds kStopDrain{5};
 
  private:
+  void run();
   void write_now(const std::filesystem::path& relative, const std::string& content);
 
   std::filesystem::path state_dir_;
-  BoundedQueue<std::pair<std::filesystem::path, std::string>> queue_{4096};
+  Store store_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::uint64_t committed_ = 0;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> written_{0};
   std::thread thread_;
 };
 

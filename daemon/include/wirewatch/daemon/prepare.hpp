@@ -3,6 +3,7 @@
 // into normalized records with their rule matches. A pure function of its
 // input and the rule set, so it runs on any worker thread and is testable alone.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <variant>
@@ -27,21 +28,39 @@ struct Candidate {
   std::string rejection;
   std::vector<rules::Match> matches;
   std::string fingerprint;  // TextFingerprint::to_bytes(), for near-duplicates
+  std::vector<const char*> limits_tripped;  // "max_paragraphs", "max_record_bytes": cut to fit
 };
+
+// limits.max_paragraphs and limits.max_record_bytes.
+struct RecordLimits {
+  std::size_t max_paragraphs = 2000;
+  std::size_t max_record_bytes = 1024 * 1024;
+};
+
+// Cuts `text` to the limits: paragraphs past max_paragraphs are dropped, then
+// the text ends at the last paragraph that fits max_record_bytes (a title or a
+// first paragraph too long alone is cut at a UTF-8 character boundary).
+// Returns the limits that tripped.
+std::vector<const char*> apply_record_limits(RecordText& text, const RecordLimits& limits);
 
 // What the store commits in one transaction (with other batches).
 struct StoreBatch {
   std::vector<Candidate> candidates;
   // A feed poll's new state, committed with its records.
   std::optional<std::pair<std::string, connectors::FeedState>> feed_state;
+  // When the source had the input in hand (fetch done, file read); the
+  // fetch-to-publish latency of its alerts is measured from here. Unset: not measured.
+  std::chrono::steady_clock::time_point ready_at{};
 };
 
-StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules);
+StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
+                   const RecordLimits& limits = {});
 
 // A feed entry as a record: the article extracted from its page when there is
 // one, else the item's title and the text of its content or summary.
 Candidate candidate_from_feed_entry(const std::string& source_id,
-                                    const connectors::FeedEntry& entry);
+                                    const connectors::FeedEntry& entry,
+                                    const RecordLimits& limits = {});
 
 // Matches a record against the rules.
 std::vector<rules::Match> match_record(const Record& record, const rules::RuleSet& rules);

@@ -2,11 +2,14 @@
 // Rate-limits errors that repeat (a feed failing every minute, a subscriber
 // at its high-water mark): per key, at most one line per interval. Lines
 // suppressed in between are counted, and the next line for that key says
-//   "... (N similar messages suppressed)".
+//   "... (N similar messages suppressed)";
+// when the key goes quiet instead, report_suppressed() writes that line with
+// the last suppressed message once the interval has passed.
 // Thread-safe; the clock is injectable for tests.
 //
 //   RateLimitedLog limited(std::chrono::minutes(5));
-//   limited.log("fetch:" + source_id, spdlog::level::warn, "source {}: {}", source_id, error);
+//   limited.log("fetch:" + source_id, spdlog::level::warn, "source {}: {}",
+//   source_id, error);
 
 #include <spdlog/spdlog.h>
 
@@ -41,24 +44,27 @@ class RateLimitedLog {
     bool emit = false;             // log this one
     std::uint64_t suppressed = 0;  // lines for the key suppressed since it last emitted
   };
-  // Records one occurrence of `key` and says whether to log it.
-  Decision check(std::string_view key);
+  // Records one occurrence of `key` and says whether to log it. `text`, when
+  // given, is kept while suppressed, for report_suppressed()'s summary.
+  Decision check(std::string_view key, std::string_view text = {});
 
   // Logs through the default logger when check(key) allows it, appending the
   // suppressed count when there is one. Returns whether a line was written.
   template <typename... Args>
   bool log(std::string_view key, spdlog::level::level_enum level,
            spdlog::format_string_t<Args...> format, Args&&... args) {
-    auto decision = check(key);
-    if (!decision.emit) return false;
     auto text = fmt::format(format, std::forward<Args>(args)...);
+    auto decision = check(key, text);
+    if (!decision.emit) return false;
     spdlog::log(level, "{}", with_suppressed(std::move(text), decision.suppressed));
     return true;
   }
 
-  // For keys that went quiet: logs "<key>: N similar messages suppressed" for
-  // every key with suppressed lines whose interval has passed, and forgets
-  // keys idle for a whole interval. Call now and then (e.g. every minute).
+  // For keys that went quiet: for every key with suppressed lines whose
+  // interval has passed, logs the last suppressed message with
+  // " (N similar messages suppressed)" ("<key>: N similar messages suppressed"
+  // when it was not kept), and forgets keys idle for a whole interval. Call
+  // now and then (e.g. every second).
   void report_suppressed(spdlog::level::level_enum level = spdlog::level::warn);
 
   // Suppressed lines over the object's life.
@@ -70,6 +76,7 @@ class RateLimitedLog {
   struct Entry {
     std::chrono::steady_clock::time_point last_emitted;
     std::uint64_t suppressed = 0;
+    std::string last_text;  // the last suppressed message
   };
 
   static constexpr std::size_t kMaxQuietKeys = 4096;

@@ -24,6 +24,8 @@
 
 namespace wirewatch::daemon {
 
+class Counter;
+
 inline constexpr std::size_t kReplayDefaultLimit = 10'000;
 inline constexpr std::size_t kReplayMaxLimit = 100'000;
 
@@ -50,6 +52,8 @@ class ReplayServer {
                std::filesystem::path database, const std::optional<CurveServerKeys>& curve);
 
   const std::vector<std::string>& bound_endpoints() const { return bound_; }
+  // Incremented per request answered; set before serve() starts.
+  void count_requests_in(Counter* counter) { requests_ = counter; }
   void serve(std::stop_token stop);
 
  private:
@@ -58,6 +62,7 @@ class ReplayServer {
   zmq::socket_t socket_;
   std::vector<std::string> bound_;
   std::filesystem::path database_;
+  Counter* requests_ = nullptr;
 };
 
 }  // namespace wirewatch::daemon

@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <string_view>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +23,16 @@
 #include "wirewatch/connectors/feed_poller.hpp"
 
 namespace wirewatch::daemon {
+
+// The settings of every store connection, as one SQL string (the benchmark
+// applies them to its raw peers). A 16 MiB page cache keeps the unique-key
+// indexes of a busy day in memory; checkpoints every 4,000 pages (16 MiB of
+// WAL) instead of 1,000 take fewer fsyncs of the database file, and the WAL is
+// cut back to 32 MiB after one.
+inline constexpr const char* kStoreConnectionSettings =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+    "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4000; "
+    "PRAGMA journal_size_limit=33554432;";
 
 struct StoredAlert {
   std::uint64_t seq = 0;
@@ -44,6 +54,13 @@ struct RecordRow {
   std::string duplicate_of;  // id of the first copy of a near-duplicate
   std::optional<TimePoint> published;
   TimePoint fetched;
+};
+
+// What a record file needs: its path (relative to state_dir) and content.
+struct RecordFileRow {
+  std::uint64_t seq = 0;
+  std::string file;
+  std::optional<std::string> text;  // none for records stored before the text was kept
 };
 
 struct StoreError : std::runtime_error {
@@ -93,17 +110,33 @@ class Store {
   void save_feed_state(const std::string& id, const connectors::FeedState& state);
   std::vector<std::pair<std::string, connectors::FeedState>> feed_states();
 
+  // Records with seq > since, oldest first, for the record file writer.
+  std::vector<RecordFileRow> record_files_after(std::uint64_t since, std::size_t max_rows);
+  // The highest record seq whose file is written (the record file watermark).
+  std::uint64_t record_files_seq();
+  // Moves the record file watermark to `seq` (never back); without an fsync:
+  // a watermark lost in a power cut only means files are written again.
+  void set_record_files_seq(std::uint64_t seq);
+  // The database file, so other threads can open their own connection.
+  std::filesystem::path path() const;
+
   // Deletes the records fetched before the time; returns their files
   // (relative to state_dir). Seen items and alerts are kept.
   std::vector<std::string> prune_records(TimePoint fetched_before);
 
   // (id, fingerprint bytes) of every stored first copy, oldest first.
   void each_fingerprint(const std::function<void(const std::string&, std::string_view)>& visit);
+  // The same for the newest `limit` first copies only, still oldest first.
+  void each_fingerprint(std::size_t limit,
+                        const std::function<void(const std::string&, std::string_view)>& visit);
 
-  // Alerts committed but not yet published, oldest first.
+  // Alerts committed but not yet published, oldest first: those after the
+  // publish watermark (alerts are published in seq order).
   std::vector<StoredAlert> unpublished_alerts();
+  std::uint64_t published_seq();
   // Up to `max_rows` stored alerts with seq > since, oldest first (replay).
   std::vector<StoredAlert> alerts_after(std::uint64_t since, std::size_t max_rows);
+  // Moves the publish watermark to the highest of `seqs` (never back).
   void mark_published(const std::vector<std::uint64_t>& seqs);
 
  private:

@@ -11,10 +11,10 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "wirewatch/normalizer/record.hpp"
@@ -41,27 +41,66 @@ TextFingerprint text_fingerprint(const RecordText& text);
 // Estimated Jaccard similarity of the two shingle sets, 0..1 (0 when either is empty).
 double similarity(const TextFingerprint& a, const TextFingerprint& b);
 
+// Holds the fingerprints of the most recent first copies only, so its memory is
+// bounded (about 1.3 KB per fingerprint, see docs/extraction.md): fingerprints
+// go into two generations; when the current one has max_records/2, the older is
+// dropped whole and a fresh one started. So between max_records/2 and
+// max_records of the latest fingerprints are held, and eviction is O(1) amortized.
 class NearDuplicateIndex {
  public:
   static constexpr double kDefaultThreshold = 0.3;
-  explicit NearDuplicateIndex(double threshold = kDefaultThreshold);
+  static constexpr std::size_t kDefaultMaxRecords = 50'000;
+  // max_records 0 holds nothing: find() never matches.
+  explicit NearDuplicateIndex(double threshold = kDefaultThreshold,
+                              std::size_t max_records = kDefaultMaxRecords);
 
   // Adds a record's fingerprint; empty fingerprints are ignored.
   void add(std::string id, const TextFingerprint& fingerprint);
-  // The id of the first-added record whose similarity reaches the threshold, if any.
+  // The id of the first-added held record whose similarity reaches the threshold, if any.
   std::optional<std::string> find(const TextFingerprint& fingerprint) const;
 
-  std::size_t size() const { return entries_.size(); }
+  // Fingerprints held (at most max_records).
+  std::size_t size() const { return older_.size() + current_.size(); }
+  std::size_t max_records() const { return max_records_; }
   double threshold() const { return threshold_; }
 
  private:
-  struct Entry {
-    std::string id;
-    TextFingerprint fingerprint;
+  // Fingerprints with an open-addressing table (linear probing) of
+  // {32-bit band key, entry index} per band of each entry. A key collision
+  // only costs a similarity() check: every candidate is confirmed.
+  class Generation {
+   public:
+    explicit Generation(std::size_t max_entries = 0) : max_entries_(max_entries) {}
+    void add(std::string id, const TextFingerprint& fingerprint);
+    // The smallest entry index whose similarity reaches the threshold.
+    std::optional<std::uint32_t> find(const TextFingerprint& fingerprint, double threshold) const;
+    const std::string& id(std::uint32_t index) const { return entries_[index].id; }
+    std::size_t size() const { return entries_.size(); }
+
+   private:
+    struct Entry {
+      std::string id;
+      TextFingerprint fingerprint;
+    };
+    struct Slot {
+      std::uint32_t key = 0;
+      std::uint32_t index = kEmpty;
+    };
+    static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+    void insert(std::uint32_t key, std::uint32_t index);
+    void grow();
+    std::deque<Entry> entries_;  // no spare capacity, unlike a doubling vector
+    // Positions are key·size/2³², so the size need not be a power of two and the
+    // last growth stops at a load of 0.7 for max_entries: 8/0.7 ≈ 11.4 B per band.
+    std::vector<Slot> slots_;
+    std::size_t used_ = 0;
+    std::size_t max_entries_;
   };
+
   double threshold_;
-  std::vector<Entry> entries_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> buckets_;  // band key → entries
+  std::size_t max_records_;
+  std::size_t generation_size_;  // entries of the current generation before it becomes the older
+  Generation older_, current_;
 };
 
 }  // namespace wirewatch

@@ -42,7 +42,7 @@ struct RecordError {
   std::string message;
 };
 
-// Parses the bytes of a record file. Strips a leading BOM, CR before LF and the
+// Parses the bytes of a record file. Strips leading BOMs, the CRs before each LF and the
 // newlines at the end of the file. Fails on invalid UTF-8 or a missing title.
 std::variant<RecordText, RecordError> parse_record(std::string_view bytes);
 

@@ -82,7 +82,15 @@ struct ParsedQuery {
 // Named lists for `@name`: each entry a word or phrase as written in the file.
 using QueryLists = std::map<std::string, std::vector<std::string>, std::less<>>;
 
-ParsedQuery parse_query(std::string_view query, const QueryLists& lists = {});
+// Hard limits on a query (limits.max_query_length, limits.max_query_depth): the
+// parser is recursive, so nesting is bounded before it can exhaust the stack.
+struct QueryLimits {
+  std::size_t max_length = 64 * 1024;  // bytes
+  std::size_t max_depth = 100;         // parentheses, NOT and field prefixes, nested
+};
+
+ParsedQuery parse_query(std::string_view query, const QueryLists& lists = {},
+                        const QueryLimits& limits = {});
 
 // Checks one list entry (a word, a phrase, possibly with `*` or `?`); errors
 // carry offsets into the entry.

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "wirewatch/common/diagnostic.hpp"
+#include "wirewatch/common/yaml.hpp"
+#include "wirewatch/rules/query.hpp"
 #include "wirewatch/rules/document.hpp"
 
 namespace wirewatch::rules {
@@ -175,21 +177,34 @@ class RuleSet {
   std::unique_ptr<Impl> impl_;
 };
 
+// Hard limits on rule files (limits.* of the config); a file or rule set past
+// one is refused with a located error, and the limit is named in `limits_tripped`.
+struct RuleLimits {
+  std::size_t max_rules = 200'000;  // across all files (~700 B each compiled)
+  QueryLimits query;
+  YamlLimits yaml;
+};
+
 struct LoadResult {
   std::shared_ptr<const RuleSet> rules;  // null when any error was found
   Diagnostics diagnostics;               // every error and warning of every file
+  // Limits that refused something: "max_rules", "max_query_length", "max_query_depth",
+  // "max_yaml_bytes", "max_yaml_depth".
+  std::vector<std::string> limits_tripped;
   bool ok() const { return rules != nullptr; }
 };
 
 // Loads each path: a YAML file, or a directory whose `*.yaml` files are read in
 // name order. Rule ids and list names are unique across all files; a list may be
 // used in any file.
-LoadResult load_rules(const std::vector<std::filesystem::path>& paths);
+LoadResult load_rules(const std::vector<std::filesystem::path>& paths,
+                      const RuleLimits& limits = {});
 // One document held in memory (tests and tools); `file` names it in diagnostics.
 LoadResult load_rules_from_string(const std::string& file, const std::string& text);
 // Rules given in code. Diagnostics name `<rules>` as the file, the rule's index
 // (from 1) as the line and the column in its query.
 LoadResult compile_rules(const std::vector<RuleDefinition>& rules,
-                         const std::map<std::string, std::vector<std::string>, std::less<>>& lists = {});
+                         const std::map<std::string, std::vector<std::string>, std::less<>>& lists = {},
+                         const RuleLimits& limits = {});
 
 }  // namespace wirewatch::rules
