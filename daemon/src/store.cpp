@@ -437,13 +437,19 @@ std::uint64_t Store::record_files_seq() {
 }
 
 void Store::set_record_files_seq(std::uint64_t seq) {
+  raise_watermark_without_fsync("UPDATE record_files_progress SET seq = max(seq, ?1)", seq);
+}
+
+// Progress markers only save work after a restart, so their transactions skip
+// the fsync that commits creating alerts pay; the connection is FULL again after.
+void Store::raise_watermark_without_fsync(const char* update_sql, std::uint64_t seq) {
   exec("PRAGMA synchronous=NORMAL");
   struct RestoreFull {
     Store& store;
     ~RestoreFull() { sqlite3_exec(store.db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr); }
   } restore{*this};
   Transaction tx(*this);
-  Statement s(*this, "UPDATE record_files_progress SET seq = max(seq, ?1)");
+  Statement s(*this, update_sql);
   s.bind(1, static_cast<std::int64_t>(seq)).step();
   tx.commit();
 }
@@ -482,17 +488,9 @@ std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t ma
 
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
-  // The watermark only saves re-sending after a restart (delivery is at least
-  // once), so this transaction skips the fsync that commits creating alerts pay.
-  exec("PRAGMA synchronous=NORMAL");
-  struct RestoreFull {
-    Store& store;
-    ~RestoreFull() { sqlite3_exec(store.db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr); }
-  } restore{*this};
-  Transaction tx(*this);
-  Statement s(*this, "UPDATE publish_progress SET seq = max(seq, ?1)");
-  s.bind(1, static_cast<std::int64_t>(*std::max_element(seqs.begin(), seqs.end()))).step();
-  tx.commit();
+  // Only saves re-sending after a restart: delivery is at least once.
+  raise_watermark_without_fsync("UPDATE publish_progress SET seq = max(seq, ?1)",
+                                *std::max_element(seqs.begin(), seqs.end()));
 }
 
 }  // namespace wirewatch::daemon

@@ -143,6 +143,8 @@ class Store {
   class Statement;
   void exec(const char* sql);
   void migrate();
+  // `update_sql` binds the new value as ?1 and keeps the larger one.
+  void raise_watermark_without_fsync(const char* update_sql, std::uint64_t seq);
 
   sqlite3* db_ = nullptr;
   std::string instance_id_;
