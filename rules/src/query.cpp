@@ -588,6 +588,12 @@ class Parser {
   std::unique_ptr<QueryNode> word_node(const Lexeme& lx) const {
     auto p = make_patterns(lx.text, lx.offset);
     if (p.words.empty()) fail(lx.offset, msg::no_word(lx.text));
+    return term_node(lx, std::move(p));
+  }
+
+  // A term node spanning the lexeme, holding its word patterns.
+  template <typename Patterns>
+  static std::unique_ptr<QueryNode> term_node(const Lexeme& lx, Patterns&& p) {
     auto node = std::make_unique<QueryNode>();
     node->kind = Kind::term;
     node->offset = lx.offset;
@@ -604,12 +610,7 @@ class Parser {
       fail(lx.offset + static_cast<int>(code_point_count(lx.text)) -
                static_cast<int>(std::to_string(lx.slop).size()) - 1,
            msg::slop_too_small(lx.slop, p.words.size()));
-    auto node = std::make_unique<QueryNode>();
-    node->kind = Kind::term;
-    node->offset = lx.offset;
-    node->end = lx.end;
-    node->words = std::move(p.words);
-    node->exact = std::move(p.exact);
+    auto node = term_node(lx, std::move(p));
     if (node->words.size() > 1) node->slop = lx.slop;
     return node;
   }
