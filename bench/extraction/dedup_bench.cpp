@@ -12,17 +12,21 @@
 // and shuffled), a different title, and the text edited: each word is, with
 // probability `edit`, replaced, deleted, or followed by an inserted word. The
 // copy goes through the same extraction; it is caught when find() returns its
-// original. Prints one JSON object.
+// original. Memory: heap in use (mallinfo2) before and after filling an index
+// with its default maximum of random signatures under 16-character ids, as
+// record ids are. Prints one JSON object.
+#include <malloc.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "wirewatch/normalizer/extract.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
@@ -42,11 +46,20 @@ std::string escape_html(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -54,9 +67,9 @@ std::string escape_html(std::string_view s) {
 
 const std::vector<std::string>& filler_words() {
   static const std::vector<std::string> words = {
-      "report", "said", "government", "city", "new", "week", "people", "police", "market",
-      "officials", "according", "year", "Bericht", "sagte", "Regierung", "neue", "Woche",
-      "Menschen", "später", "however", "also", "still", "early", "local", "plan", "vote"};
+      "report",    "said",      "government", "city",    "new",   "week",      "people", "police", "market",
+      "officials", "according", "year",       "Bericht", "sagte", "Regierung", "neue",   "Woche",  "Menschen",
+      "später",    "however",   "also",       "still",   "early", "local",     "plan",   "vote"};
   return words;
 }
 
@@ -76,8 +89,10 @@ std::string edit_text(const std::string& paragraph, double rate, std::mt19937& r
   for (const auto& w : split_words(paragraph)) {
     double r = u(rng);
     std::string word = w;
-    if (r < rate / 3) word = fill[pick(rng)];             // replaced
-    else if (r < 2 * rate / 3) continue;                  // deleted
+    if (r < rate / 3)
+      word = fill[pick(rng)];  // replaced
+    else if (r < 2 * rate / 3)
+      continue;  // deleted
     if (!out.empty()) out += ' ';
     out += word;
     if (r >= 2 * rate / 3 && r < rate) out += " " + fill[pick(rng)];  // inserted after
@@ -91,25 +106,35 @@ std::string boilerplate_block(int kind, std::mt19937& rng) {
   switch (kind) {
     case 0: {
       out += "<nav class=\"main-nav\"><ul>";
-      for (int i = n(rng); i > 0; --i) out += "<li><a href=\"/section/" + std::to_string(i) + "\">Section " + std::to_string(i) + "</a></li>";
+      for (int i = n(rng); i > 0; --i)
+        out +=
+            "<li><a href=\"/section/" + std::to_string(i) + "\">Section " + std::to_string(i) + "</a></li>";
       out += "</ul></nav>";
       break;
     }
     case 1:
-      out += "<div class=\"share-bar\"><span>Share this story</span> <a href=\"#\">Facebook</a> <a href=\"#\">Twitter</a> <a href=\"#\">Email</a></div>";
+      out +=
+          "<div class=\"share-bar\"><span>Share this story</span> <a href=\"#\">Facebook</a> <a "
+          "href=\"#\">Twitter</a> <a href=\"#\">Email</a></div>";
       break;
     case 2:
-      out += "<div class=\"newsletter-signup\"><h3>Get our morning briefing</h3><p>Sign up for the newsletter and get the day's top stories in your inbox every morning.</p><form><input type=\"email\"><button>Subscribe</button></form></div>";
+      out +=
+          "<div class=\"newsletter-signup\"><h3>Get our morning briefing</h3><p>Sign up for the newsletter "
+          "and get the day's top stories in your inbox every morning.</p><form><input "
+          "type=\"email\"><button>Subscribe</button></form></div>";
       break;
     case 3: {
       out += "<aside class=\"related-stories\"><h3>Related stories</h3><ul>";
       for (int i = n(rng); i > 0; --i)
-        out += "<li><a href=\"/story/" + std::to_string(i * 7919 % 1000) + "\">Another headline number " + std::to_string(i) + " about events elsewhere today</a></li>";
+        out += "<li><a href=\"/story/" + std::to_string(i * 7919 % 1000) + "\">Another headline number " +
+               std::to_string(i) + " about events elsewhere today</a></li>";
       out += "</ul></aside>";
       break;
     }
     case 4:
-      out += "<div class=\"cookie-banner\"><p>We use cookies to improve your experience on our site. By continuing you accept our use of cookies.</p><button>OK</button></div>";
+      out +=
+          "<div class=\"cookie-banner\"><p>We use cookies to improve your experience on our site. By "
+          "continuing you accept our use of cookies.</p><button>OK</button></div>";
       break;
     default:
       out += "<div class=\"ad-slot\"><span>Advertisement</span></div>";
@@ -131,11 +156,36 @@ std::string make_copy(const RecordText& text, double rate, std::mt19937& rng) {
   }
   html += "</div>" + boilerplate_block(kinds[2], rng) + "</article></main><div class=\"sidebar\">";
   html += boilerplate_block(kinds[3], rng) + boilerplate_block(kinds[4], rng) + "</div></div>";
-  html += "<footer>" + boilerplate_block(kinds[5], rng) + "<p>© The Syndicate Daily</p></footer></body></html>";
+  html +=
+      "<footer>" + boilerplate_block(kinds[5], rng) + "<p>© The Syndicate Daily</p></footer></body></html>";
   return html;
 }
 
 }  // namespace
+
+// Heap bytes per fingerprint held by a full index of the default size.
+double index_bytes_per_fingerprint() {
+  std::mt19937 rng(1);
+  const std::size_t n = NearDuplicateIndex::kDefaultMaxRecords;
+  std::vector<std::pair<std::string, TextFingerprint>> input(n);
+  char id[17];
+  for (auto& [name, fp] : input) {
+    std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()) << 32 | rng());
+    name = id;
+    for (auto& h : fp.minhash) h = static_cast<std::uint32_t>(rng());
+    fp.shingles = 100;
+  }
+  // In use: small chunks (uordblks) and the large ones glibc maps on their own (hblkhd).
+  auto in_use = [] {
+    auto m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+  };
+  const auto before = in_use();
+  NearDuplicateIndex index;
+  for (auto& [name, fp] : input) index.add(std::move(name), fp);
+  const auto after = in_use();
+  return static_cast<double>(after - before) / static_cast<double>(index.size());
+}
 
 int main(int argc, char** argv) {
   std::string pages_dir, cases_path;
@@ -144,13 +194,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--pages") pages_dir = value();
-    else if (a == "--cases") cases_path = value();
-    else if (a == "--threshold") threshold = std::stod(value());
-    else if (a == "--edit") rate = std::stod(value());
-    else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(value()));
+    if (a == "--pages")
+      pages_dir = value();
+    else if (a == "--cases")
+      cases_path = value();
+    else if (a == "--threshold")
+      threshold = std::stod(value());
+    else if (a == "--edit")
+      rate = std::stod(value());
+    else if (a == "--seed")
+      seed = static_cast<unsigned>(std::stoul(value()));
     else {
-      std::cerr << "usage: dedup_bench --pages DIR --cases cases.json [--threshold T] [--edit R] [--seed N]\n";
+      std::cerr
+          << "usage: dedup_bench --pages DIR --cases cases.json [--threshold T] [--edit R] [--seed N]\n";
       return 64;
     }
   }
@@ -213,27 +269,32 @@ int main(int argc, char** argv) {
     auto fp = text_fingerprint(std::get<Article>(result).text);
     sims.push_back(similarity(fp, p.fp));
     auto hit = index.find(fp);
-    if (hit && *hit == p.file) ++caught;
-    else if (hit) ++wrong;
+    if (hit && *hit == p.file)
+      ++caught;
+    else if (hit)
+      ++wrong;
   }
   std::sort(sims.begin(), sims.end());
-  auto pct = [&](double q) { return sims.empty() ? 0.0 : sims[static_cast<std::size_t>(q * static_cast<double>(sims.size() - 1))]; };
+  auto pct = [&](double q) {
+    return sims.empty() ? 0.0 : sims[static_cast<std::size_t>(q * static_cast<double>(sims.size() - 1))];
+  };
 
-  nlohmann::json out = {
-      {"threshold", threshold},
-      {"edit_rate", rate},
-      {"pages", pages.size()},
-      {"pages_with_fingerprint", usable},
-      {"false_positives", false_positives},
-      {"false_positive_pairs", fp_pairs},
-      {"closest_pairs", closest},
-      {"copies", copies},
-      {"caught", caught},
-      {"matched_wrong_page", wrong},
-      {"recall", copies ? static_cast<double>(caught) / static_cast<double>(copies) : 0.0},
-      {"copy_similarity_p01", pct(0.01)},
-      {"copy_similarity_p05", pct(0.05)},
-      {"copy_similarity_median", pct(0.5)}};
+  nlohmann::json out = {{"threshold", threshold},
+                        {"edit_rate", rate},
+                        {"pages", pages.size()},
+                        {"pages_with_fingerprint", usable},
+                        {"false_positives", false_positives},
+                        {"false_positive_pairs", fp_pairs},
+                        {"closest_pairs", closest},
+                        {"copies", copies},
+                        {"caught", caught},
+                        {"matched_wrong_page", wrong},
+                        {"recall", copies ? static_cast<double>(caught) / static_cast<double>(copies) : 0.0},
+                        {"copy_similarity_p01", pct(0.01)},
+                        {"copy_similarity_p05", pct(0.05)},
+                        {"copy_similarity_median", pct(0.5)},
+                        {"index_bytes_per_fingerprint", index_bytes_per_fingerprint()},
+                        {"index_max_records", NearDuplicateIndex::kDefaultMaxRecords}};
   std::cout << out.dump(2) << '\n';
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "wirewatch/common/memory.hpp"
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 #include "wirewatch/connectors/http_fetcher.hpp"
@@ -218,7 +219,7 @@ int run_daemon(const Config& config) {
   for (const auto& sc : config.sources)
     has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
   if (has_feeds) {
-    seen_store = std::make_unique<Store>(database);
+    seen_store = std::make_unique<Store>(database, kReaderCacheKiB);
     auto http_options = config.http;
     http_options.on_limit = [&metrics](std::string_view limit) {
       metrics.limits_tripped.with({limit}).inc();
@@ -281,15 +282,30 @@ int run_daemon(const Config& config) {
   }
   spdlog::info("wirewatchd started: {} source(s), state in {}", config.sources.size(),
                config.state_dir.string());
+  // Parsing the config and rules churned through memory that is free now.
+  release_free_memory();
   if (metrics_server) metrics_server->set_ready(true);
   notifier.ready();
 
   // The main thread waits for signals, and every second samples the queue
-  // depths and sums up repeated log lines whose window has passed.
+  // depths and sums up repeated log lines whose window has passed. It also gives
+  // the heap's free pages back after a burst: a first poll of many feeds leaves
+  // most of its memory free but held by the allocator, and RSS would stay at the
+  // burst's peak. Only when both queues are empty (the burst is over) and at most
+  // every kTrimInterval: during a burst a trim takes 1-70 ms and the pages it
+  // returns are soon faulted in again (docs/performance.md, "Polling").
+  constexpr auto kTrimInterval = std::chrono::seconds(5);
+  auto last_trim = std::chrono::steady_clock::now();
   auto sample = [&] {
-    metrics.queue_depth.with({"inputs"}).set(static_cast<double>(inputs.size()));
-    metrics.queue_depth.with({"batches"}).set(static_cast<double>(batches.size()));
+    const auto queued_inputs = inputs.size(), queued_batches = batches.size();
+    metrics.queue_depth.with({"inputs"}).set(static_cast<double>(queued_inputs));
+    metrics.queue_depth.with({"batches"}).set(static_cast<double>(queued_batches));
     limited_log.report_suppressed();
+    const auto now = std::chrono::steady_clock::now();
+    if (queued_inputs == 0 && queued_batches == 0 && now - last_trim >= kTrimInterval) {
+      release_free_memory();
+      last_trim = now;
+    }
   };
   for (;;) {
     siginfo_t info;

@@ -99,7 +99,7 @@ void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
 
 RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir, const std::filesystem::path& database,
                                    std::uint64_t committed)
-    : state_dir_(std::move(state_dir)), store_(database), committed_(committed) {
+    : state_dir_(std::move(state_dir)), store_(database, kReaderCacheKiB), committed_(committed) {
   written_ = store_.record_files_seq();
   if (committed_ > written_)
     spdlog::info("record files: writing those of {} record(s) stored before the last stop",

@@ -115,7 +115,7 @@ void ReplayServer::answer(Store& store, const zmq::message_t& identity, std::str
 void ReplayServer::serve(std::stop_token stop) {
   std::unique_ptr<Store> store;
   try {
-    store = std::make_unique<Store>(database_);
+    store = std::make_unique<Store>(database_, kReaderCacheKiB);
   } catch (const std::exception& e) {
     spdlog::error("replay: cannot open the state database: {}", e.what());
     return;

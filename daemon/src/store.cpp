@@ -186,7 +186,7 @@ std::string random_hex(std::size_t bytes) {
 
 }  // namespace
 
-Store::Store(const std::filesystem::path& file) {
+Store::Store(const std::filesystem::path& file, int cache_kib) {
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -195,6 +195,7 @@ Store::Store(const std::filesystem::path& file) {
   try {
     sqlite3_busy_timeout(db_, 5000);
     exec(kStoreConnectionSettings);
+    if (cache_kib != kWriterCacheKiB) exec(("PRAGMA cache_size=-" + std::to_string(cache_kib)).c_str());
     migrate();
     Statement get(*this, "SELECT value FROM meta WHERE key = 'instance'");
     if (get.step()) {

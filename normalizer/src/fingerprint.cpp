@@ -1,6 +1,7 @@
 #include "wirewatch/normalizer/fingerprint.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -51,10 +52,27 @@ const HashFamily& family() {
   return f;
 }
 
-std::uint64_t band_key(const TextFingerprint& fp, std::size_t band) {
+using Signature16 = std::array<std::uint16_t, TextFingerprint::kHashes>;
+
+// The low 16 bits of each MinHash value: the minimum of many hash values is
+// small, so its high bits are mostly zero and its low bits are the uniform ones.
+Signature16 low_bits(const TextFingerprint& fp) {
+  Signature16 out;
+  for (std::size_t i = 0; i < TextFingerprint::kHashes; ++i)
+    out[i] = static_cast<std::uint16_t>(fp.minhash[i]);
+  return out;
+}
+
+std::uint64_t band_key(const Signature16& sig, std::size_t band) {
   std::uint64_t h = mix64(band + 1);
-  for (std::size_t r = 0; r < kRowsPerBand; ++r) h = mix64(h ^ fp.minhash[band * kRowsPerBand + r]);
+  for (std::size_t r = 0; r < kRowsPerBand; ++r) h = mix64(h ^ sig[band * kRowsPerBand + r]);
   return h;
+}
+
+double similarity16(const Signature16& a, const Signature16& b) {
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < TextFingerprint::kHashes; ++i) same += a[i] == b[i];
+  return static_cast<double>(same) / static_cast<double>(TextFingerprint::kHashes);
 }
 
 // A key's first slot: key·slots/2³², uniform over any table size below 2³².
@@ -162,48 +180,66 @@ std::optional<std::string> NearDuplicateIndex::find(const TextFingerprint& finge
   return std::nullopt;
 }
 
+NearDuplicateIndex::Generation::Generation(std::size_t max_entries)
+    : max_entries_(std::max<std::size_t>(max_entries, 1)),
+      index_bits_(static_cast<unsigned>(std::bit_width(max_entries_))) {
+  // 2^index_bits > max_entries, so the all-ones index (kEmpty) is never an entry's.
+  if (index_bits_ > 31) throw std::length_error("near-duplicate index generation too large");
+  index_mask_ = (std::uint32_t{1} << index_bits_) - 1;
+}
+
 void NearDuplicateIndex::Generation::add(std::string id, const TextFingerprint& fingerprint) {
-  if (entries_.size() >= kEmpty) throw std::length_error("near-duplicate index generation is full");
+  if (entries_.size() >= max_entries_) throw std::length_error("near-duplicate index generation is full");
   auto index = static_cast<std::uint32_t>(entries_.size());
-  entries_.push_back({std::move(id), fingerprint});
+  entries_.push_back({std::move(id), low_bits(fingerprint)});
+  const Signature16& sig = entries_.back().minhash;
   for (std::size_t band = 0; band < kBands; ++band) {
     // Grow at a load of 0.7: linear probing stays short.
     if ((used_ + 1) * 10 > slots_.size() * 7) grow();
-    insert(static_cast<std::uint32_t>(band_key(fingerprint, band) >> 32), index);
+    insert(band_key(sig, band), index);
   }
 }
 
-void NearDuplicateIndex::Generation::insert(std::uint32_t key, std::uint32_t index) {
-  std::size_t at = home_slot(key, slots_.size());
-  while (slots_[at].index != kEmpty)
+void NearDuplicateIndex::Generation::insert(std::uint64_t band_key, std::uint32_t index) {
+  std::size_t at = home_slot(static_cast<std::uint32_t>(band_key >> 32), slots_.size());
+  while (slots_[at] != kEmpty)
     if (++at == slots_.size()) at = 0;
-  slots_[at] = {key, index};
+  slots_[at] = static_cast<std::uint32_t>(band_key << index_bits_) | index;
   ++used_;
 }
 
 void NearDuplicateIndex::Generation::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  // Doubling, but no further than what max_entries need at a load of 0.7.
+  // Doubling, but no further than what max_entries need at a load of 0.7. The
+  // old table is freed before the new one is filled: slots are rebuilt from the
+  // entries (the band keys of the entries added so far; the caller inserts the
+  // rest of the current entry's bands).
   std::size_t full = (max_entries_ * kBands * 10 + 6) / 7 + 1;
-  std::size_t size = old.empty() ? 1024 : old.size() * 2;
-  if (size > full && full > old.size()) size = full;
-  slots_.assign(size, Slot{});
+  std::size_t size = slots_.empty() ? 1024 : slots_.size() * 2;
+  if (size > full && full > slots_.size()) size = full;
+  const std::size_t done = used_;  // slots filled, entry by entry, band by band
+  slots_.clear();
+  slots_.shrink_to_fit();
+  slots_.assign(size, kEmpty);
   used_ = 0;
-  for (const Slot& s : old)
-    if (s.index != kEmpty) insert(s.key, s.index);
+  for (std::uint32_t index = 0; used_ < done; ++index)
+    for (std::size_t band = 0; band < kBands && used_ < done; ++band)
+      insert(band_key(entries_[index].minhash, band), index);
 }
 
 std::optional<std::uint32_t> NearDuplicateIndex::Generation::find(const TextFingerprint& fingerprint,
                                                                   double threshold) const {
   if (slots_.empty()) return std::nullopt;
+  const Signature16 sig = low_bits(fingerprint);
   std::uint32_t best = kEmpty;
   for (std::size_t band = 0; band < kBands; ++band) {
-    auto key = static_cast<std::uint32_t>(band_key(fingerprint, band) >> 32);
-    for (std::size_t at = home_slot(key, slots_.size()); slots_[at].index != kEmpty;
-         at = at + 1 == slots_.size() ? 0 : at + 1) {
-      const Slot& s = slots_[at];
-      if (s.key != key || s.index >= best) continue;
-      if (similarity(entries_[s.index].fingerprint, fingerprint) >= threshold) best = s.index;
+    const std::uint64_t key = band_key(sig, band);
+    const std::uint32_t tag = static_cast<std::uint32_t>(key << index_bits_) & ~index_mask_;
+    for (std::size_t at = home_slot(static_cast<std::uint32_t>(key >> 32), slots_.size());
+         slots_[at] != kEmpty; at = at + 1 == slots_.size() ? 0 : at + 1) {
+      const std::uint32_t slot = slots_[at];
+      const std::uint32_t index = slot & index_mask_;
+      if ((slot & ~index_mask_) != tag || index >= best) continue;
+      if (similarity16(entries_[index].minhash, sig) >= threshold) best = index;
     }
   }
   if (best == kEmpty) return std::nullopt;

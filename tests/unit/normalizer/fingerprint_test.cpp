@@ -133,6 +133,22 @@ TEST(NearDuplicateIndex, FindsEachOfManyAfterTheTableGrows) {
   EXPECT_FALSE(index.find(random_fingerprint(rng)).has_value());
 }
 
+// The largest maximum leaves 9 bits of each band slot for the key's tag, so
+// unrelated entries share tags often: each such candidate is confirmed by its
+// similarity, never taken for a match.
+TEST(NearDuplicateIndex, ShortTagsAtTheLargestMaximumStillFindOnlyTrueCopies) {
+  std::mt19937 rng(13);
+  NearDuplicateIndex index(NearDuplicateIndex::kDefaultThreshold, 10'000'000);
+  std::vector<TextFingerprint> fps;
+  for (int i = 0; i < 3000; ++i) {
+    fps.push_back(random_fingerprint(rng));
+    index.add("r" + std::to_string(i), fps.back());
+  }
+  for (int i = 0; i < 3000; i += 7)
+    EXPECT_EQ(index.find(near_copy(fps[i], rng)).value_or(""), "r" + std::to_string(i));
+  for (int i = 0; i < 200; ++i) EXPECT_FALSE(index.find(random_fingerprint(rng)).has_value());
+}
+
 TEST(NearDuplicateIndex, BoundedToTheMostRecent) {
   std::mt19937 rng(11);
   constexpr std::size_t kMax = 100;

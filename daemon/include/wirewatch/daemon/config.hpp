@@ -56,7 +56,7 @@ struct LimitsConfig {
 
 // `near_duplicates:` — syndicated copies are recognised against the fingerprints
 // of the most recent first copies only, so the index's memory is bounded
-// (about 1.3 KB per fingerprint; docs/configuration.md).
+// (about 0.65 KB per fingerprint; docs/configuration.md).
 struct NearDuplicatesConfig {
   std::size_t max_records = 50'000;  // 0: near-duplicate detection off
 };

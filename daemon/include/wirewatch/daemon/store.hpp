@@ -67,10 +67,20 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Page cache sizes, in KiB. The connection that commits records keeps the
+// unique-key indexes of a busy day in memory (kStoreConnectionSettings); the
+// others (seen-item look-ups, record files, replay) read a few pages per
+// request, which the kernel's page cache serves nearly as fast, so they keep a
+// small cache: four connections of 16 MiB each would be a third of the daemon's
+// memory budget.
+inline constexpr int kWriterCacheKiB = 16384;
+inline constexpr int kReaderCacheKiB = 2048;
+
 class Store {
  public:
-  // Opens (creating and migrating) the database. Throws StoreError.
-  explicit Store(const std::filesystem::path& file);
+  // Opens (creating and migrating) the database with a page cache of up to
+  // `cache_kib` KiB. Throws StoreError.
+  explicit Store(const std::filesystem::path& file, int cache_kib = kWriterCacheKiB);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
