@@ -2,6 +2,9 @@
 // batched commits) beside the limits wirewatch works against, in one run:
 //   sqlite 1 row   raw INSERTs of one row per alert (the alert's payload size),
 //                  the store's connection settings, the same batching
+//   sqlite 1 row per transaction
+//                  the same rows, each INSERT its own synchronous=FULL transaction
+//                  (SQLite's insert rate without batching: one fsync per row)
 //   sqlite 3 rows  raw INSERTs of the three rows wirewatch writes per record
 //                  (record with text and fingerprint, seen item, alert) into
 //                  wirewatch's own schema: the ceiling for this work on SQLite
@@ -29,6 +32,7 @@
 #include <zmq.hpp>
 
 #include "wirewatch/common/hash.hpp"
+#include "wirewatch/common/thread_name.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
 
@@ -112,8 +116,10 @@ sqlite3* open_raw(const fs::path& file) {
   return db;
 }
 
-// One row per alert: seq, alert_id (unique) and a payload of the alert's size.
-Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size) {
+// One row per alert: seq, alert_id (unique) and a payload of the alert's size,
+// `batch` rows per transaction (1: each INSERT commits on its own, as SQLite
+// does without BEGIN: one fsync per row).
+Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size, int batch) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   sqlite3* db = open_raw(dir / "raw.db");
@@ -125,9 +131,9 @@ Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size) {
   std::string payload(payload_size, 'x');
   auto t0 = Steady::now();
   double c0 = thread_cpu_seconds();
-  for (int i = 0; i < n; i += kBatch) {
+  for (int i = 0; i < n; i += batch) {
     exec(db, "BEGIN IMMEDIATE");
-    for (int j = i; j < std::min(n, i + kBatch); ++j) {
+    for (int j = i; j < std::min(n, i + batch); ++j) {
       auto id = "rule:" + std::to_string(j);
       sqlite3_bind_int64(st, 1, j + 1);
       sqlite3_bind_text(st, 2, id.c_str(), -1, SQLITE_TRANSIENT);
@@ -272,8 +278,8 @@ struct PipelineRun {
 PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds pace) {
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto loaded = rules::load_rules_from_string(
-      "bench.yaml", "rules:\n  - id: wagner\n    query: Wagner AND instructors\n");
+  auto loaded = rules::load_rules_from_string("bench.yaml",
+                                              "rules:\n  - id: wagner\n    query: Wagner AND instructors\n");
   ActiveRules rules(loaded.rules);
   Store store(dir / "wirewatch.db");
   zmq::context_t ctx(1);
@@ -318,6 +324,7 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
   BoundedQueue<StoreBatch> batches(1024);
   std::atomic<double> store_cpu{0};
   std::thread store_thread([&] {
+    name_this_thread("ww-store");
     double c0 = thread_cpu_seconds();
     run_store_loop(pipeline, batches);
     store_cpu = thread_cpu_seconds() - c0;
@@ -332,13 +339,11 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
   run.alerts_per_s = n / seconds_since(t0);
   batches.close();
   store_thread.join();
-  if (lost)
-    die("wirewatch: alerts not received within " + std::to_string(kReceiveTimeout.count()) + " s");
+  if (lost) die("wirewatch: alerts not received within " + std::to_string(kReceiveTimeout.count()) + " s");
   if (pipeline.last_seq() != static_cast<std::uint64_t>(n)) die("wirewatch: alerts missing");
   run.store_cpu_us = 1e6 * store_cpu / n;
   for (std::size_t i = 0; i < ready.size(); ++i) {
-    run.latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(received[i] - ready[i]).count());
+    run.latencies_ms.push_back(std::chrono::duration<double, std::milli>(received[i] - ready[i]).count());
   }
   std::sort(run.latencies_ms.begin(), run.latencies_ms.end());
   return run;
@@ -364,7 +369,8 @@ int main(int argc, char** argv) {
 
   auto full = pipeline_run(dir / "wirewatch", n, std::chrono::microseconds(0));
   const std::size_t size = full.payload_size;
-  auto one_row = sqlite_raw_one_row(dir / "sqlite1", n, size);
+  auto one_row = sqlite_raw_one_row(dir / "sqlite1", n, size, kBatch);
+  auto autocommit = sqlite_raw_one_row(dir / "sqlite1a", n, size, 1);
   auto three_rows = sqlite_raw_three_rows(dir / "sqlite3", n, size);
   double zmq_rate = zmq_raw(n, size);
   auto paced = pipeline_run(dir / "paced", 5'000, std::chrono::microseconds(1000));
@@ -374,18 +380,18 @@ int main(int argc, char** argv) {
       "WAL, on %s\n",
       n, size, dir.c_str());
   std::printf("connection settings (store and raw peers): %s\n", kStoreConnectionSettings);
-  std::printf("transactions: up to %d records (raw: exactly %d rows or row triples)\n", kBatch,
-              kBatch);
+  std::printf("transactions: up to %d records (raw: exactly %d rows or row triples)\n", kBatch, kBatch);
   std::printf("%-52s %10s %14s\n", "path", "alerts/s", "CPU us/alert");
   std::printf("%-52s %10.0f %14.1f\n", "wirewatch commit + publish (batched)", full.alerts_per_s,
               full.store_cpu_us);
-  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 1 row per alert", one_row.per_s,
-              one_row.cpu_us);
-  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 3 rows per alert like wirewatch",
-              three_rows.per_s, three_rows.cpu_us);
+  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 1 row per alert", one_row.per_s, one_row.cpu_us);
+  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 1 row per transaction", autocommit.per_s,
+              autocommit.cpu_us);
+  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 3 rows per alert like wirewatch", three_rows.per_s,
+              three_rows.cpu_us);
   std::printf("%-52s %10.0f\n", "zeromq raw PUB->SUB, same message size", zmq_rate);
-  std::printf("wirewatch / sqlite raw 1 row: %.0f %%, / sqlite raw 3 rows: %.0f %%\n",
-              100.0 * full.alerts_per_s / one_row.per_s,
+  std::printf("wirewatch / sqlite raw 1 row: %.0f %%, / 1 row per transaction: %.0f %%, / 3 rows: %.0f %%\n",
+              100.0 * full.alerts_per_s / one_row.per_s, 100.0 * full.alerts_per_s / autocommit.per_s,
               100.0 * full.alerts_per_s / three_rows.per_s);
   std::printf(
       "latency record ready -> received at 1000 alerts/s (5000 "

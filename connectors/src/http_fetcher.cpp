@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "wirewatch/common/thread_name.hpp"
+
 #ifndef WIREWATCH_VERSION
 #define WIREWATCH_VERSION "0"
 #endif
@@ -261,7 +263,10 @@ struct HttpFetcher::Impl {
     proxy_in_use = !options.proxy.empty();
     for (const char* v : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
       if (const char* e = std::getenv(v); e && *e) proxy_in_use = true;
-    thread = std::thread([this] { loop(); });
+    thread = std::thread([this] {
+      name_this_thread("ww-http");
+      loop();
+    });
   }
 
   ~Impl() {

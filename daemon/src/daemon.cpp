@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "wirewatch/common/memory.hpp"
+#include "wirewatch/common/thread_name.hpp"
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 #include "wirewatch/connectors/http_fetcher.hpp"
@@ -144,8 +145,14 @@ int run_daemon(const Config& config) {
     for (const auto& ep : replay->bound_endpoints()) spdlog::info("replay on {}", ep);
   }
   std::jthread zap_thread, replay_thread;
-  if (zap) zap_thread = std::jthread([&zap](std::stop_token st) { zap->serve(st); });
-  if (replay) replay_thread = std::jthread([&replay](std::stop_token st) { replay->serve(st); });
+  if (zap) zap_thread = std::jthread([&zap](std::stop_token st) {
+      name_this_thread("ww-zap");
+      zap->serve(st);
+    });
+  if (replay) replay_thread = std::jthread([&replay](std::stop_token st) {
+      name_this_thread("ww-replay");
+      replay->serve(st);
+    });
 
   // sources ──► inputs ──► workers (prepare: normalize + match) ──► batches ──► store thread
   // Every queue blocks when full (a slow stage slows its producers), so the
@@ -176,6 +183,7 @@ int run_daemon(const Config& config) {
   // from here until it is joined. It wakes for batches and for the heartbeat,
   // and commits whatever is waiting in one transaction.
   std::thread store_thread([&] {
+    name_this_thread("ww-store");
     try {
       run_store_loop(pipeline, batches);
     } catch (const std::exception& e) {
@@ -196,6 +204,7 @@ int run_daemon(const Config& config) {
   const unsigned worker_count = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < worker_count; ++i) {
     workers.emplace_back([&] {
+      name_this_thread("ww-prepare");
       while (auto input = inputs.pop()) {
         auto snapshot = rules.get();
         auto batch = prepare(input->input, *snapshot, record_limits);
@@ -260,10 +269,18 @@ int run_daemon(const Config& config) {
 
   // Rule files are watched: an edit reloads them as SIGHUP does.
   RulesWatcher rules_watcher(config.rules);
-  std::jthread rules_watch_thread([&rules_watcher](std::stop_token st) { rules_watcher.run(st); });
+  std::jthread rules_watch_thread([&rules_watcher](std::stop_token st) {
+    name_this_thread("ww-rules");
+    rules_watcher.run(st);
+  });
 
   std::vector<std::jthread> sources;
-  if (poller) poller_thread = std::jthread([&poller](std::stop_token st) { poller->run(st); });
+  if (poller) {
+    poller_thread = std::jthread([&poller](std::stop_token st) {
+      name_this_thread("ww-poll");
+      poller->run(st);
+    });
+  }
   for (const auto& sc : config.sources) {
     if (sc.type != SourceConfig::Type::directory) continue;
     connectors::DirectorySourceOptions opts;
@@ -271,6 +288,7 @@ int run_daemon(const Config& config) {
     opts.path = sc.path;
     Counter& items = metrics.items.with({sc.id});
     sources.emplace_back([&inputs, &items, opts](std::stop_token stop) {
+      name_this_thread("ww-directory");
       connectors::DirectorySource source(opts);
       source.run(
           [&](connectors::DirectoryItem item) {

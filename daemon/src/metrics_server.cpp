@@ -7,6 +7,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "wirewatch/common/thread_name.hpp"
+
 namespace wirewatch::daemon {
 namespace {
 
@@ -94,6 +96,7 @@ MetricsServer::MetricsServer(const MetricsRegistry& registry, std::string_view l
   port_ = static_cast<std::uint16_t>(bound);
 
   thread_ = std::thread([this] {
+    name_this_thread("ww-metrics");
     server_->listen_after_bind();
     listen_returned_.store(true);
   });

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "wirewatch/common/thread_name.hpp"
 #include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/daemon/journal_sink.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
@@ -104,7 +105,10 @@ RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir, const std::f
   if (committed_ > written_)
     spdlog::info("record files: writing those of {} record(s) stored before the last stop",
                  committed_ - written_);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("ww-files");
+    run();
+  });
 }
 
 RecordFileWriter::~RecordFileWriter() {
