@@ -265,16 +265,9 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
         continue;
       }
       const Record& record = *c.record;
-      if (store_.record_exists(record.id)) {
-        if (options_.metrics) options_.metrics->duplicates.with({c.source_id}).inc();
-        spdlog::info("source {}: {} is a duplicate of record {}", c.source_id, c.origin, record.id);
-        store_.mark_item_seen(c.source_id, c.item_key, "duplicate " + record.id);
-        ++stats_.duplicates;
-        continue;
-      }
       RecordRow row;
       row.id = record.id;
-      row.seq = next_record_seq++;
+      row.seq = next_record_seq;
       row.source = record.source;
       row.url = record.url;
       row.title = record.text.title;
@@ -293,17 +286,24 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       std::optional<TextFingerprint> fingerprint;
       if (!c.fingerprint.empty()) fingerprint = TextFingerprint::from_bytes(c.fingerprint);
       if (fingerprint) {
-        if (auto first = near_duplicates_.find(*fingerprint))
-          row.duplicate_of = *first;
-        else
-          near_duplicates_.add(record.id, *fingerprint);
+        if (auto first = near_duplicates_.find(*fingerprint)) row.duplicate_of = *first;
       }
+      // The same record (same id: same canonical URL or text) stored before:
+      // the insert writes nothing, and the item is marked as its duplicate.
+      if (!store_.insert_record(row)) {
+        if (options_.metrics) options_.metrics->duplicates.with({c.source_id}).inc();
+        spdlog::info("source {}: {} is a duplicate of record {}", c.source_id, c.origin, record.id);
+        store_.mark_item_seen(c.source_id, c.item_key, "duplicate " + record.id);
+        ++stats_.duplicates;
+        continue;
+      }
+      ++next_record_seq;
+      if (fingerprint && row.duplicate_of.empty()) near_duplicates_.add(record.id, *fingerprint);
       if (!row.duplicate_of.empty()) {
         spdlog::info("source {}: {} is a near-duplicate of record {}", c.source_id, c.origin,
                      row.duplicate_of);
         if (options_.metrics) options_.metrics->duplicates.with({c.source_id}).inc();
       }
-      store_.insert_record(row);
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
       Published p{&record, row.seq, created.size(), 0, batch.ready_at};
@@ -336,8 +336,10 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     for (const auto& p : stored) m->records.with({p.record->source}).inc();
     for (const auto& a : created) m->alerts.with({a.alert_id.substr(0, a.alert_id.rfind(':'))}).inc();
   }
+  // The journal fields are strings made per alert: only when the line is logged.
+  const bool log_alerts = spdlog::should_log(spdlog::level::info);
   for (const auto& p : stored) {
-    for (std::size_t i = p.first_alert; i < p.first_alert + p.alert_count; ++i) {
+    for (std::size_t i = p.first_alert; log_alerts && i < p.first_alert + p.alert_count; ++i) {
       LogFields fields{{"SOURCE_ID", p.record->source},
                        {"RULE_ID", created[i].alert_id.substr(0, created[i].alert_id.rfind(':'))},
                        {"ALERT_ID", created[i].alert_id},

@@ -283,11 +283,12 @@ std::uint64_t Store::next_record_seq() {
   return static_cast<std::uint64_t>(s.int64(0));
 }
 
-void Store::insert_record(const RecordRow& r) {
+bool Store::insert_record(const RecordRow& r) {
   Statement s(*this,
               "INSERT INTO records (seq, id, source, url, title, file, published, fetched, text, "
               "author, lang, fingerprint, duplicate_of) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+              "ON CONFLICT (id) DO NOTHING");
   s.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.id).bind(3, r.source);
   if (r.url.empty())
     s.bind_null(4);
@@ -314,6 +315,7 @@ void Store::insert_record(const RecordRow& r) {
     s.bind_blob(12, r.fingerprint);
   text_or_null(13, r.duplicate_of);
   s.step();
+  return sqlite3_changes(db_) > 0;
 }
 
 bool Store::alert_exists(const std::string& alert_id) {

@@ -59,7 +59,11 @@ TEST(Store, SeenItemsAndRecordsSurviveReopen) {
     row.file = "records/001_abc.txt";
     row.fetched = now_seconds();
     EXPECT_EQ(row.seq, 1u);
-    s.insert_record(row);
+    EXPECT_TRUE(s.insert_record(row));
+    // The same id again: nothing written, whatever the other fields say.
+    row.seq = 2;
+    row.title = "another";
+    EXPECT_FALSE(s.insert_record(row));
     tx.commit();
   }
   Store s(db);
@@ -211,7 +215,7 @@ void add_record(Store& s, std::uint64_t seq, TimePoint fetched) {
   row.file = "records/2026-01-01/" + std::to_string(seq) + ".txt";
   row.text = "text of " + std::to_string(seq);
   row.fetched = fetched;
-  s.insert_record(row);
+  ASSERT_TRUE(s.insert_record(row));
 }
 
 std::string read_all(const fs::path& p) {
@@ -296,7 +300,7 @@ TEST(Store, NewestFingerprintsOldestFirst) {
       row.fetched = now_seconds();
       row.fingerprint = i == 2 ? "" : "fp" + std::to_string(i);  // r2 has none
       if (i == 4) row.duplicate_of = "r3";                       // not a first copy
-      s.insert_record(row);
+      EXPECT_TRUE(s.insert_record(row));
     }
     tx.commit();
   }

@@ -108,7 +108,9 @@ class Store {
 
   bool record_exists(const std::string& id);
   std::uint64_t next_record_seq();
-  void insert_record(const RecordRow& row);
+  // Inserts the record unless one with its id is stored: false then, and
+  // nothing is written (one statement instead of a look-up and an insert).
+  bool insert_record(const RecordRow& row);
 
   bool alert_exists(const std::string& alert_id);
   std::uint64_t last_alert_seq();
