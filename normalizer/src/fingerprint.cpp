@@ -230,12 +230,19 @@ std::optional<std::uint32_t> NearDuplicateIndex::Generation::find(const TextFing
                                                                   double threshold) const {
   if (slots_.empty()) return std::nullopt;
   const Signature16 sig = low_bits(fingerprint);
+  // The 60 home slots are spread over a table far larger than the caches: ask
+  // for all of them first, so their cache misses overlap instead of queueing.
+  std::array<std::uint64_t, kBands> keys;
+  std::array<std::size_t, kBands> homes;
+  for (std::size_t band = 0; band < kBands; ++band) {
+    keys[band] = band_key(sig, band);
+    homes[band] = home_slot(static_cast<std::uint32_t>(keys[band] >> 32), slots_.size());
+    __builtin_prefetch(&slots_[homes[band]]);
+  }
   std::uint32_t best = kEmpty;
   for (std::size_t band = 0; band < kBands; ++band) {
-    const std::uint64_t key = band_key(sig, band);
-    const std::uint32_t tag = static_cast<std::uint32_t>(key << index_bits_) & ~index_mask_;
-    for (std::size_t at = home_slot(static_cast<std::uint32_t>(key >> 32), slots_.size());
-         slots_[at] != kEmpty; at = at + 1 == slots_.size() ? 0 : at + 1) {
+    const std::uint32_t tag = static_cast<std::uint32_t>(keys[band] << index_bits_) & ~index_mask_;
+    for (std::size_t at = homes[band]; slots_[at] != kEmpty; at = at + 1 == slots_.size() ? 0 : at + 1) {
       const std::uint32_t slot = slots_[at];
       const std::uint32_t index = slot & index_mask_;
       if ((slot & ~index_mask_) != tag || index >= best) continue;
