@@ -42,12 +42,30 @@ Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
       last_seq_(store.last_alert_seq()),
       near_duplicates_(load_near_duplicates(store, options_.near_duplicates_max_records)),
       next_record_seq_(store.next_record_seq()),
-      files_(options_.state_dir, store.path(), next_record_seq_ - 1) {}
+      files_(options_.state_dir, store.path(), next_record_seq_ - 1) {
+  published_seq_ = stored_published_seq_ = store.published_seq();
+}
+
+Pipeline::~Pipeline() {
+  try {
+    store_publish_progress();
+  } catch (const std::exception& e) {
+    spdlog::warn("publish watermark not stored ({}): alerts since may be sent again after a restart",
+                 e.what());
+  }
+}
+
+void Pipeline::store_publish_progress() {
+  if (published_seq_ <= stored_published_seq_) return;
+  store_.mark_published({published_seq_});
+  stored_published_seq_ = published_seq_;
+}
 
 void Pipeline::heartbeat() {
   nlohmann::json j = {
       {"seq", last_seq_}, {"instance", options_.instance_id}, {"time", format_utc(now_seconds())}};
   publisher_.publish(kHeartbeatTopic, dump(j));
+  store_publish_progress();
   // The watchdog is fed from here, the store thread's own loop: if the pipeline
   // stalls, systemd restarts the service.
   if (auto* n = options_.notifier; n && n->enabled()) {
@@ -85,17 +103,15 @@ void Pipeline::publish_pending() {
   if (pending.empty()) return;
   spdlog::info("publishing {} alert(s) stored before the last stop", pending.size());
   publish(pending);
+  store_publish_progress();
 }
 
 void Pipeline::publish(const std::vector<StoredAlert>& alerts) {
-  std::vector<std::uint64_t> seqs;
-  seqs.reserve(alerts.size());
   for (const auto& a : alerts) {
     publisher_.publish(a.topic, a.payload);
-    seqs.push_back(a.seq);
+    published_seq_ = std::max(published_seq_, a.seq);
   }
   if (auto* m = options_.metrics) m->alerts_published.inc(alerts.size());
-  store_.mark_published(seqs);
 }
 
 RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir, const std::filesystem::path& database,
@@ -244,6 +260,8 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
 
   const auto rules = rules_.get();
   Store::Transaction tx(store_);
+  const auto carried_published_seq = published_seq_;
+  if (carried_published_seq > stored_published_seq_) store_.raise_published_seq(carried_published_seq);
   std::uint64_t seq = last_seq_;
   std::uint64_t next_record_seq = next_record_seq_;
   const auto now = now_seconds();
@@ -327,6 +345,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     }
   }
   tx.commit();
+  stored_published_seq_ = std::max(stored_published_seq_, carried_published_seq);
   last_seq_ = seq;
   next_record_seq_ = next_record_seq;
   stats_.records += stored.size();
@@ -388,6 +407,7 @@ void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
       next_prune = std::chrono::steady_clock::now() + kPruneInterval;
     }
   }
+  pipeline.store_publish_progress();
 }
 
 }  // namespace wirewatch::daemon

@@ -489,6 +489,11 @@ std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t ma
   return out;
 }
 
+void Store::raise_published_seq(std::uint64_t seq) {
+  Statement s(*this, "UPDATE publish_progress SET seq = max(seq, ?1)");
+  s.bind(1, static_cast<std::int64_t>(seq)).step();
+}
+
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
   // Only saves re-sending after a restart: delivery is at least once.

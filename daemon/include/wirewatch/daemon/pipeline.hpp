@@ -121,14 +121,20 @@ class RecordFileWriter {
 class Pipeline {
  public:
   Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules, PipelineOptions options);
+  ~Pipeline();  // stores the publish watermark if it is behind
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
 
   // Publishes alerts that were committed but not published (e.g. before a crash).
   void publish_pending();
   // Commits the batches in one transaction, then publishes their alerts.
   // Throws StoreError when the state database or the record files fail.
   void commit(std::vector<StoreBatch>& batches);
-  // Sends `wirewatch.heartbeat` {seq, instance, time}.
+  // Sends `wirewatch.heartbeat` {seq, instance, time}, and stores the publish
+  // watermark if no commit has carried it since the last publish.
   void heartbeat();
+  // Stores the publish watermark now if it is behind (idle, or stopping).
+  void store_publish_progress();
 
   // Deletes records fetched longer than `retention` ago, with their files.
   void prune(std::chrono::milliseconds retention);
@@ -149,6 +155,12 @@ class Pipeline {
   PipelineOptions options_;
   IngestStats stats_;
   std::uint64_t last_seq_ = 0;
+  // The publish watermark: published in memory, and as last stored. It rides
+  // along in the next commit's transaction, or is stored by the heartbeat when
+  // no commit comes: one transaction per batch instead of two. Only a restart
+  // reads it (to re-send what may not have gone out); delivery is at least once.
+  std::uint64_t published_seq_ = 0;
+  std::uint64_t stored_published_seq_ = 0;
   NearDuplicateIndex near_duplicates_;
   std::uint64_t next_record_seq_ = 0;
   std::uint64_t reported_drops_ = 0;

@@ -148,8 +148,11 @@ class Store {
   std::uint64_t published_seq();
   // Up to `max_rows` stored alerts with seq > since, oldest first (replay).
   std::vector<StoredAlert> alerts_after(std::uint64_t since, std::size_t max_rows);
-  // Moves the publish watermark to the highest of `seqs` (never back).
+  // Moves the publish watermark to the highest of `seqs` (never back), in a
+  // transaction of its own without an fsync.
   void mark_published(const std::vector<std::uint64_t>& seqs);
+  // The same inside the caller's open transaction, which commits it.
+  void raise_published_seq(std::uint64_t seq);
 
  private:
   class Statement;
