@@ -1,5 +1,5 @@
 #pragma once
-// The peers of the rule-matching benchmark, as the issue names them:
+// The peers of the rule-matching benchmark:
 //   (a) RE2 per rule: each rule on its own, one case-insensitive, word-bounded
 //       RE2 per term, the rule's boolean logic short-circuited;
 //   (b) RE2::Set over all distinct terms (same patterns), then the boolean logic

@@ -2,12 +2,14 @@
 # The rule-matching benchmark, all of it: builds bench/rules (rules_bench) and
 # runs wirewatch beside RE2 per rule, RE2::Set + logic and Hyperscan + logic on
 # generated sets of 1k, 10k and 100k rules and a corpus of ~5 KB records, on one
-# core, printing a Markdown table and the goals of issue 5 (docs/performance.md).
+# core, printing a Markdown table and the matcher's performance goals (docs/performance.md).
 #
 #   bench/rules/run.sh                      # build in build/, run everything
 #   BUILD_DIR=/tmp/b bench/rules/run.sh     # another build tree
 #   bench/rules/run.sh --sizes 1k,10k --records 500 --min-seconds 1   # a quick look
 #   bench/rules/run.sh --write-rules /tmp/rules   # also write the rule sets as YAML
+#   bench/rules/run.sh --no-peers --no-yaml --min-seconds 0.5 --rounds 5   # best of 5 timings
+#   bench/rules/run.sh --no-peers --no-yaml --dump-matches /tmp/m   # every match, to diff two builds
 #
 # Figures are records per CPU-second of the benchmark thread (one core), so
 # other work on the machine slows the run down but barely moves the figures.

@@ -2,6 +2,7 @@
 // required clauses of every rule and the index from atoms to rules.
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "rule_set_impl.hpp"
@@ -31,6 +32,11 @@ void normalize(std::vector<std::vector<std::uint32_t>>& clauses) {
 
 }  // namespace
 
+std::uint64_t RuleSet::Impl::next_serial() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
+
 std::uint32_t RuleSet::Impl::atom(AtomKind kind, Group group, std::string_view text) {
   std::string& key = key_buf_;
   key.assign(1, static_cast<char>(group));
@@ -59,7 +65,19 @@ std::uint32_t RuleSet::Impl::atom(AtomKind kind, Group group, std::string_view t
 
 std::uint32_t RuleSet::Impl::pattern(Group group, const std::string& word, const std::string& exact,
                                      bool case_sensitive) {
-  std::string key(1, static_cast<char>(group));
+  const auto wild = word.find_first_of("*?");
+  if (wild == std::string::npos && !case_sensitive) {
+    // A plain word, the common case: its pattern is found through its atom, by
+    // index, instead of by a key in one more large table.
+    const auto a = atom(AtomKind::word, group, word);
+    if (atom_patterns_.size() <= a) atom_patterns_.resize(atoms_.size(), kNone);
+    if (atom_patterns_[a] != kNone) return atom_patterns_[a];
+    atom_patterns_[a] = static_cast<std::uint32_t>(patterns_.size());
+    patterns_.push_back({a, kNone, false});
+    return atom_patterns_[a];
+  }
+  std::string& key = pattern_key_;
+  key.assign(1, static_cast<char>(group));
   if (case_sensitive) key += exact;
   key += '\x1f';
   key += word;
@@ -67,14 +85,15 @@ std::uint32_t RuleSet::Impl::pattern(Group group, const std::string& word, const
   const auto id = pattern_ids_.insert(key, next);
   if (id != next) return id;
   Pattern p;
-  const auto wild = word.find_first_of("*?");
   p.wildcard = wild != std::string::npos;
   if (p.wildcard || case_sensitive) {
     p.text = static_cast<std::uint32_t>(pattern_texts_.size());
     pattern_texts_.push_back({p.wildcard ? word : std::string(), case_sensitive ? exact : std::string()});
   }
-  if (p.wildcard) p.atom = atom(AtomKind::prefix, group, std::string_view(word).substr(0, wild));
-  else p.atom = atom(AtomKind::word, group, word);
+  if (p.wildcard)
+    p.atom = atom(AtomKind::prefix, group, std::string_view(word).substr(0, wild));
+  else
+    p.atom = atom(AtomKind::word, group, word);
   patterns_.push_back(p);
   return id;
 }
@@ -82,12 +101,20 @@ std::uint32_t RuleSet::Impl::pattern(Group group, const std::string& word, const
 std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
   // A term matches in the fields of one group: title and body, url or author.
   const Group group = (n.fields & kUrlBit) ? kUrl : (n.fields & kAuthorBit) ? kAuthor : kText;
-  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t>& ids = term_patterns_buf_;
+  ids.clear();
   for (std::size_t i = 0; i < n.words.size(); ++i)
     ids.push_back(pattern(group, n.words[i], n.exact[i], n.case_sensitive));
+  // A single pattern in title or body, the common case: the term is found
+  // through its pattern, by index. Any other: by a key.
+  if (ids.size() == 1 && !n.case_sensitive && n.slop == -1 && n.repeat == 1 && n.fields == kTextBits) {
+    if (pattern_terms_.size() <= ids[0]) pattern_terms_.resize(patterns_.size(), kNone);
+    if (pattern_terms_[ids[0]] == kNone) pattern_terms_[ids[0]] = new_term(n, group, ids);
+    return pattern_terms_[ids[0]];
+  }
   // The key: fields, case, slop, repeat and the pattern ids, as raw bytes.
-  std::string key;
-  key.reserve(16 + 4 * ids.size());
+  std::string& key = term_key_;
+  key.clear();
   auto put = [&](std::uint32_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
   key += static_cast<char>(n.fields);
   key += n.case_sensitive ? 'c' : 'i';
@@ -97,6 +124,11 @@ std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
   const auto next = static_cast<std::uint32_t>(terms_.size());
   const auto id = term_ids_.insert(key, next);
   if (id != next) return id;
+  return new_term(n, group, ids);
+}
+
+std::uint32_t RuleSet::Impl::new_term(const QueryNode& n, Group group,
+                                      const std::vector<std::uint32_t>& ids) {
   Term t;
   t.first = static_cast<std::uint32_t>(term_patterns_.size());
   t.count = static_cast<std::uint32_t>(ids.size());
@@ -110,7 +142,7 @@ std::uint32_t RuleSet::Impl::term(const QueryNode& n) {
       !patterns_[ids[0]].wildcard)
     t.presence = patterns_[ids[0]].atom;
   terms_.push_back(t);
-  return id;
+  return static_cast<std::uint32_t>(terms_.size() - 1);
 }
 
 // A node's children take consecutive slots, reserved before they are filled,
@@ -121,13 +153,19 @@ void RuleSet::Impl::compile(const QueryNode& n, Rule& rule, std::uint32_t slot) 
   node.kind = n.kind;
   node.from = n.offset;
   node.to = n.end;
+  // The rule's terms are the last ones packed in written_ (see written_terms()).
   auto written_index = [&](const std::string& w) {
-    auto it = std::find(rule.written.begin(), rule.written.end(), w);
-    if (it == rule.written.end()) {
-      rule.written.push_back(w);
-      return static_cast<std::uint32_t>(rule.written.size() - 1);
+    std::size_t at = rule.written;
+    for (std::uint32_t i = 0; i < rule.written_count; ++i) {
+      std::uint32_t len;
+      std::memcpy(&len, written_.data() + at, 4);
+      if (std::string_view(written_).substr(at + 4, len) == w) return i;
+      at += 4 + len;
     }
-    return static_cast<std::uint32_t>(it - rule.written.begin());
+    const auto len = static_cast<std::uint32_t>(w.size());
+    written_.append(reinterpret_cast<const char*>(&len), 4);
+    written_ += w;
+    return rule.written_count++;
   };
   switch (n.kind) {
     case QueryNode::Kind::term:
@@ -162,7 +200,13 @@ double RuleSet::Impl::atom_cost(std::uint32_t a) const {
   const Atom& atom = atoms_[a];
   if (atom.kind == AtomKind::meta) return atom.group == kSite ? 20 : atom.group == kSource ? 30 : 60;
   const auto len = code_point_count(atom.text);
-  const double w = len <= 2 ? 16 : len == 3 ? 10 : len == 4 ? 6 : len == 5 ? 4 : len == 6 ? 3 : len == 7 ? 2 : 1;
+  const double w = len <= 2   ? 16
+                   : len == 3 ? 10
+                   : len == 4 ? 6
+                   : len == 5 ? 4
+                   : len == 6 ? 3
+                   : len == 7 ? 2
+                              : 1;
   return atom.kind == AtomKind::prefix ? 4 * w : w;
 }
 
@@ -178,8 +222,7 @@ RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
   switch (n.kind) {
     case QueryNode::Kind::term: {
       const Term& t = terms_[n.arg];
-      for (std::uint32_t i = 0; i < t.count; ++i)
-        out.push_back({term_patterns_[t.first + i].atom});
+      for (std::uint32_t i = 0; i < t.count; ++i) out.push_back({term_patterns_[t.first + i].atom});
       break;
     }
     case QueryNode::Kind::meta:
@@ -223,9 +266,8 @@ RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
       } else {
         std::vector<std::uint32_t> joined;
         for (const auto& p : parts) {
-          const auto best = std::min_element(p.begin(), p.end(), [&](const auto& a, const auto& b) {
-            return cost(a) < cost(b);
-          });
+          const auto best = std::min_element(p.begin(), p.end(),
+                                             [&](const auto& a, const auto& b) { return cost(a) < cost(b); });
           joined.insert(joined.end(), best->begin(), best->end());
         }
         out.push_back(std::move(joined));
@@ -240,6 +282,7 @@ RuleSet::Impl::Clauses RuleSet::Impl::required(std::uint32_t index) const {
 void RuleSet::Impl::reserve(std::size_t rules) {
   infos_.reserve(rules);
   rules_.reserve(rules);
+  written_.reserve(rules * 32);
   nodes_.reserve(rules * 5);
   ids_.reserve(rules);
   exact_.reserve(rules);
@@ -253,6 +296,7 @@ void RuleSet::Impl::reserve(std::size_t rules) {
 void RuleSet::Impl::add(RuleInfo info, const QueryNode& root) {
   Rule rule;
   rule.root = static_cast<std::uint32_t>(nodes_.size());
+  rule.written = static_cast<std::uint32_t>(written_.size());
   nodes_.emplace_back();
   compile(root, rule, rule.root);
   auto clauses = required(rule.root);
@@ -307,20 +351,26 @@ RuleSet::Impl::Posting RuleSet::Impl::posting(std::uint32_t r) const {
 void RuleSet::Impl::finish() {
   // How many rules need each atom.
   std::vector<std::uint32_t> usage(atoms_.size(), 0);
+  std::vector<std::uint32_t> seen;
   for (const Rule& rule : rules_) {
-    std::vector<std::uint32_t> seen(clause_atoms_.begin() + clause_offsets_[rule.clause_begin],
-                                    clause_atoms_.begin() + clause_offsets_[rule.clause_end]);
+    seen.assign(clause_atoms_.begin() + clause_offsets_[rule.clause_begin],
+                clause_atoms_.begin() + clause_offsets_[rule.clause_end]);
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
     for (auto a : seen) ++usage[a];
   }
   // Each enabled rule is indexed under its cheapest clause; the others are
   // checked, rarest first, when the rule is reached.
-  std::vector<std::vector<std::uint32_t>> building(atoms_.size());
+  // The index is built as (atom, rule) pairs, then laid out by atom (a counting
+  // sort, which keeps each atom's rules in rule order).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;
+  entries.reserve(rules_.size() * 2);
+  std::vector<std::pair<double, std::uint32_t>> ranked;
   checks_.clear();
+  checks_.reserve(rules_.size() * 8);
   for (std::uint32_t r = 0; r < rules_.size(); ++r) {
     Rule& rule = rules_[r];
-    std::vector<std::pair<double, std::uint32_t>> ranked;
+    ranked.clear();
     for (auto c = rule.clause_begin; c < rule.clause_end; ++c) ranked.emplace_back(index_cost(c, usage), c);
     std::sort(ranked.begin(), ranked.end());
     rule.check = static_cast<std::uint32_t>(checks_.size());
@@ -339,17 +389,14 @@ void RuleSet::Impl::finish() {
     }
     rule.primary = ranked.front().second;
     for (auto k = clause_offsets_[rule.primary]; k < clause_offsets_[rule.primary + 1]; ++k)
-      building[clause_atoms_[k]].push_back(r);
+      entries.emplace_back(clause_atoms_[k], r);
   }
   posting_offsets_.assign(atoms_.size() + 1, 0);
-  std::size_t total = 0;
-  for (const auto& b : building) total += b.size();
-  postings_.clear();
-  postings_.reserve(total);
-  for (std::size_t a = 0; a < atoms_.size(); ++a) {
-    for (auto r : building[a]) postings_.push_back(posting(r));
-    posting_offsets_[a + 1] = static_cast<std::uint32_t>(postings_.size());
-  }
+  for (const auto& e : entries) ++posting_offsets_[e.first + 1];
+  for (std::size_t a = 0; a < atoms_.size(); ++a) posting_offsets_[a + 1] += posting_offsets_[a];
+  postings_.assign(entries.size(), Posting{});
+  std::vector<std::uint32_t> fill(posting_offsets_.begin(), posting_offsets_.end() - 1);
+  for (const auto& e : entries) postings_[fill[e.first]++] = posting(e.second);
   head_offsets_.assign(head_lists_.size() + 1, 0);
   head_atoms_.clear();
   for (std::size_t h = 0; h < head_lists_.size(); ++h) {
@@ -366,6 +413,11 @@ void RuleSet::Impl::finish() {
   // Only compiling needs these.
   pattern_ids_ = {};
   term_ids_ = {};
+  pattern_key_ = {};
+  term_key_ = {};
+  term_patterns_buf_ = {};
+  atom_patterns_ = {};
+  pattern_terms_ = {};
   prefixes_ = {};
   key_buf_ = {};
   nodes_.shrink_to_fit();
@@ -377,6 +429,7 @@ void RuleSet::Impl::finish() {
   clause_offsets_.shrink_to_fit();
   checks_.shrink_to_fit();
   rules_.shrink_to_fit();
+  written_.shrink_to_fit();
   infos_.shrink_to_fit();
 }
 
@@ -396,22 +449,20 @@ RuleSetStats RuleSet::Impl::stats() const {
   std::size_t b = 0;
   b += (infos_.capacity() - infos_.size()) * sizeof(RuleInfo);
   for (const auto& i : infos_) {
-    b += sizeof(RuleInfo) + str(i.id) + str(i.query) + str(i.topic) + str(i.description) +
-         str(i.where.file) + str(i.query_where.file);
+    b += sizeof(RuleInfo) + str(i.id) + str(i.query) + str(i.topic) + str(i.description) + str(i.where.file) +
+         str(i.query_where.file);
     for (const auto& t : i.tags) b += sizeof(std::string) + str(t);
     for (const auto& t : i.sources) b += sizeof(std::string) + str(t);
     b += (i.tests.match.size() + i.tests.no_match.size()) * sizeof(RuleTestCase);
   }
-  for (const auto& r : rules_) {
-    b += sizeof(Rule) + r.written.capacity() * sizeof(std::string);
-    for (const auto& w : r.written) b += str(w);
-  }
+  b += rules_.capacity() * sizeof(Rule) + written_.capacity();
   for (const auto& a : atoms_) b += sizeof(Atom) + str(a.text);
   b += pattern_texts_.capacity() * sizeof(PatternText);
   for (const auto& p : pattern_texts_) b += str(p.glob) + str(p.exact);
   b += nodes_.capacity() * sizeof(Node) + terms_.capacity() * sizeof(Term) +
-       term_patterns_.capacity() * sizeof(Pattern) + clause_atoms_.capacity() * 4 + clause_offsets_.capacity() * 4 +
-       posting_offsets_.capacity() * 4 + postings_.capacity() * sizeof(Posting) + head_offsets_.capacity() * 4 +
+       term_patterns_.capacity() * sizeof(Pattern) + clause_atoms_.capacity() * 4 +
+       clause_offsets_.capacity() * 4 + posting_offsets_.capacity() * 4 +
+       postings_.capacity() * sizeof(Posting) + head_offsets_.capacity() * 4 +
        head_atoms_.capacity() * sizeof(HeadEntry) + checks_.capacity() * 4;
   b += exact_.bytes() + heads_.bytes() + ids_.bytes() + exact_filter_.bytes() + head_filter_.bytes();
   s.bytes = b;

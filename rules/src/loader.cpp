@@ -134,9 +134,8 @@ SourceLocation query_location(const YamlDocument& doc, const YAML::Node& value,
 struct QuerySite {
   const YamlDocument* doc = nullptr;
   YAML::Node value;
-  std::string file;  // rules given in code
+  std::string file;  // rules given in code, whose line is the query itself
   int line = 0;
-  std::string source_line;
 
   SourceLocation at(std::string_view text, int offset) const {
     if (doc) return query_location(*doc, value, text, offset);
@@ -145,7 +144,7 @@ struct QuerySite {
   void report(Diagnostics& diags, bool error, std::string_view text, int offset,
               std::string message) const {
     const auto where = at(text, offset);
-    const std::string line_text = doc ? std::string(doc->line_text(where.line)) : source_line;
+    const std::string line_text(doc ? doc->line_text(where.line) : text);
     if (error) diags.error(where, std::move(message), line_text);
     else diags.warning(where, std::move(message), line_text);
   }
@@ -154,7 +153,6 @@ struct QuerySite {
 struct Pending {
   RuleInfo info;
   QuerySite site;
-  std::unique_ptr<QueryNode> root;
   bool ok = true;
 };
 
@@ -215,7 +213,6 @@ class Loader {
       Pending p;
       p.site.file = file;
       p.site.line = static_cast<int>(i + 1);
-      p.site.source_line = d.query;
       p.info.id = d.id;
       p.info.query = d.query;
       p.info.topic = d.topic.empty() ? "alerts." + d.id : d.topic;
@@ -230,8 +227,9 @@ class Loader {
       if (!is_name(d.id)) {
         diags_.error(p.info.where, msg::invalid_id(d.id));
         p.ok = false;
-      } else if (auto [it, inserted] = code_ids_.try_emplace(d.id, p.site.line); !inserted) {
-        diags_.error(p.info.where, msg::duplicate_id(d.id, file + ":" + std::to_string(it->second) + ":0"));
+      } else if (const auto first = code_ids_.insert(d.id, static_cast<std::uint32_t>(p.site.line));
+                 first != static_cast<std::uint32_t>(p.site.line)) {
+        diags_.error(p.info.where, msg::duplicate_id(d.id, file + ":" + std::to_string(first) + ":0"));
         p.ok = false;
       }
       pending_.push_back(std::move(p));
@@ -252,6 +250,14 @@ class Loader {
       result.limits_tripped = tripped_;
       return result;
     }
+    // Each rule is compiled as soon as its query is parsed, while no error has
+    // been found: its parse tree is still in the cache then, and is freed at
+    // once (100k trees kept for a second pass would not fit in any cache). A set
+    // with errors is dropped at the end; every query is still parsed for its
+    // diagnostics.
+    auto impl = std::make_unique<RuleSet::Impl>();
+    impl->reserve(pending_.size());
+    bool failed = diags_.has_errors();
     for (auto& p : pending_) {
       if (p.info.query.size() > limits_.query.max_length) tripped_.push_back("max_query_length");
       auto parsed = parse_query(p.info.query, lists_, limits_.query);
@@ -260,20 +266,15 @@ class Loader {
           tripped_.push_back("max_query_depth");
       for (const auto& w : parsed.warnings) p.site.report(diags_, false, p.info.query, w.offset, w.message);
       for (const auto& e : parsed.errors) p.site.report(diags_, true, p.info.query, e.offset, e.message);
-      if (!parsed.root) {
-        p.ok = false;
-        continue;
-      }
-      p.root = std::move(parsed.root);
+      if (!parsed.root) p.ok = false;
+      failed = failed || !p.ok;
+      if (!failed) impl->add(std::move(p.info), *parsed.root);
     }
 
     LoadResult result;
     result.diagnostics = sorted_diagnostics();
     result.limits_tripped = tripped_;
     if (result.diagnostics.has_errors()) return result;
-    auto impl = std::make_unique<RuleSet::Impl>();
-    impl->reserve(pending_.size());
-    for (auto& p : pending_) impl->add(std::move(p.info), *p.root);
     impl->finish();
     result.rules = std::make_shared<const RuleSet>(std::move(impl));
     return result;
@@ -622,7 +623,7 @@ class Loader {
   std::unordered_map<std::string, SourceLocation> list_where_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, SourceLocation> ids_;
-  std::unordered_map<std::string, int> code_ids_;  // rules given in code: id -> line
+  detail::StringIndex code_ids_;  // rules given in code: id -> line
   RuleLimits limits_;
   std::vector<std::string> tripped_;
 };

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 #include <deque>
+#include <limits>
 
 #include "rule_set_impl.hpp"
 #include "wirewatch/common/text.hpp"
@@ -23,7 +24,20 @@ constexpr std::uint32_t kNone = Impl::kNone;
 constexpr std::uint64_t kDropped = ~std::uint64_t{0};
 constexpr std::size_t kSnippetMax = 300;
 constexpr std::size_t kFoldCacheMax = 1 << 20;
+constexpr std::size_t kWordCacheMax = 1 << 16;              // words: about 5 MB a thread
+constexpr std::size_t kWordKeysMax = std::size_t{1} << 22;  // bytes of their keys
 constexpr int kFields = 4;
+
+char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// Eight ASCII bytes lowered at once. A byte below 0x80 plus 0x3F reaches 0x80
+// from 'A' on, plus 0x25 from '[' on, and neither carries into the next byte;
+// bytes from 0x80 on (past a word's end) may carry, but only into later bytes.
+std::uint64_t lower_ascii8(std::uint64_t x) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t upper = (x + 0x3F3F3F3F3F3F3F3FULL) & ~(x + 0x2525252525252525ULL) & ~x & kHigh;
+  return x | (upper >> 2);
+}
 
 std::uint8_t field_bit(Field f) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(f)); }
 
@@ -63,10 +77,7 @@ class Scratch {
   std::array<std::uint32_t, kFields + 1> field_begin{};
   std::array<std::string_view, kFields> field_text{};
   std::vector<Distinct> distincts;
-  std::vector<std::uint64_t> hashes;  // of each distinct's key
-  std::string keys;
-  StringIndex table;
-  std::vector<std::uint32_t> present;  // atoms that occur, in order found
+  std::vector<std::uint32_t> present;       // atoms that occur, in order found
   std::vector<std::uint64_t> present_bits;  // bit per atom: occurs (cleared through `present`)
   std::vector<std::uint32_t> atom_slot;     // for an occurring atom: its distinct or prefix_hits index
   std::vector<std::pair<std::uint32_t, std::uint32_t>> prefix_hits;  // (prefix atom, distinct)
@@ -81,10 +92,51 @@ class Scratch {
   std::vector<std::uint64_t> candidates;  // rule << 32 | root node (with kRestricted)
   std::vector<std::uint64_t> pending;     // (candidate index, check) pairs: other clauses to check
   std::string fold_buf, key_buf;
-  StringIndex fold_cache;  // raw non-ASCII word -> index into folded
+  // The keys (group byte + folded word) of a field's words, one after the other.
+  std::vector<char> key_words = std::vector<char>(4096);
+  struct Key {
+    std::uint64_t hash;
+    std::uint32_t off;  // in key_words; then the word's index in `words`
+    std::uint32_t len;
+  };
+  std::vector<Key> field_keys;  // a field's tokens' keys, in order
+  StringIndex fold_cache;       // raw non-ASCII word -> index into folded
   std::vector<std::string> folded;
 
+  // The words earlier records had (group byte + folded word), each with what the
+  // rule set holds for it: its word atom and the prefix atoms it starts with.
+  // Looking a word up in the dictionaries of 100k rules' atoms costs cache
+  // misses; a news stream repeats most of its words, so a word is looked up
+  // there the first time and found here after that. A record's distinct words
+  // are found here too (by the stamp), instead of in a table of their own.
+  // Tied to one rule set, and emptied when it grows past kWordCacheMax.
+  struct Word {
+    std::uint32_t stamp;     // the last record that had it (Scratch::stamp)
+    std::uint32_t distinct;  // its index in that record's `distincts`
+    std::uint32_t atom;      // the word atom, or kNone
+    std::uint32_t key_off;   // word_keys: group byte + folded word
+    std::uint32_t key_len;
+    std::uint32_t prefixes;  // word_prefixes[prefixes, prefixes + prefix_count)
+    std::uint32_t prefix_count;
+  };
+  StringIndex word_ids;  // key -> index in words
+  std::vector<Word> words;
+  std::string word_keys;
+  std::vector<std::uint32_t> word_prefixes;
+  std::uint64_t words_of = 0;  // Impl::serial() of the set they were looked up in
+  std::uint32_t stamp = 0;
+
   void begin(const Impl& set) {
+    if (words_of != set.serial() || words.size() >= kWordCacheMax || word_keys.size() >= kWordKeysMax ||
+        stamp == std::numeric_limits<std::uint32_t>::max()) {
+      word_ids = StringIndex();
+      words.clear();
+      word_keys.clear();
+      word_prefixes.clear();
+      words_of = set.serial();
+      stamp = 0;
+    }
+    ++stamp;
     for (auto i : term_used) term_table[i] = 0;
     term_used.clear();
     for (auto a : present) present_bits[a >> 6] &= ~(std::uint64_t{1} << (a & 63));
@@ -94,9 +146,6 @@ class Scratch {
     }
     toks.clear();
     distincts.clear();
-    hashes.clear();
-    keys.clear();
-    table.clear();
     present.clear();
     prefix_hits.clear();
     candidates.clear();
@@ -151,18 +200,18 @@ class Scratch {
     return v;
   }
 
-  std::string_view key(const Distinct& d) const { return std::string_view(keys).substr(d.key_off, d.key_len); }
+  std::string_view key(const Distinct& d) const {
+    return std::string_view(word_keys).substr(d.key_off, d.key_len);
+  }
   std::string_view folded_of(std::uint32_t distinct) const { return key(distincts[distinct]).substr(1); }
   std::uint8_t group_of(std::uint32_t distinct) const {
-    return static_cast<std::uint8_t>(keys[distincts[distinct].key_off]);
+    return static_cast<std::uint8_t>(word_keys[distincts[distinct].key_off]);
   }
   std::string_view raw(std::uint32_t tok) const {
     const Tok& t = toks[tok];
     return field_text[static_cast<int>(t.field)].substr(t.byte_off, t.byte_len);
   }
-  std::uint32_t pos(std::uint32_t tok) const {
-    return tok - field_begin[static_cast<int>(toks[tok].field)];
-  }
+  std::uint32_t pos(std::uint32_t tok) const { return tok - field_begin[static_cast<int>(toks[tok].field)]; }
   std::uint32_t field_end(Field f) const { return field_begin[static_cast<int>(f) + 1]; }
 
   // The folded form of a word, cached across records for non-ASCII words.
@@ -186,55 +235,116 @@ class Scratch {
     return folded[i];
   }
 
+  // Group byte + an ASCII word lowered, written at key_words[at] 8 bytes at a
+  // time: as whole 8-byte words, so that hashing it reads them back without the
+  // stall byte stores cause (see detail::load_partial). The caller makes sure 8
+  // bytes past the word can be read.
+  void ascii_key(char group, std::string_view raw, std::size_t at) {
+    char* out = key_words.data() + at;
+    if constexpr (std::endian::native != std::endian::little) {
+      out[0] = group;
+      for (std::size_t i = 0; i < raw.size(); ++i) out[1 + i] = lower_ascii(raw[i]);
+    } else {
+      auto load = [&](std::size_t i) {
+        std::uint64_t v;
+        std::memcpy(&v, raw.data() + i, 8);
+        return v;
+      };
+      const std::uint64_t first = static_cast<unsigned char>(group) | (lower_ascii8(load(0)) << 8);
+      std::memcpy(out, &first, 8);
+      for (std::size_t i = 7; i < raw.size(); i += 8) {
+        const std::uint64_t v = lower_ascii8(load(i));
+        std::memcpy(out + i + 1, &v, 8);
+      }
+    }
+  }
+
+  // A field's words in two passes: first every word's key and hash, asking for
+  // the word's slot in word_ids; then each word is found there. The slots of the
+  // words a record has in common with few others are cache misses, and this way
+  // they overlap instead of coming one after the other.
   void add_field(const Impl& set, Field field, std::string_view text) {
     const int f = static_cast<int>(field);
-    field_begin[f] = static_cast<std::uint32_t>(toks.size());
+    const auto first_tok = static_cast<std::uint32_t>(toks.size());
+    field_begin[f] = first_tok;
     field_text[f] = text;
     const char group = static_cast<char>(Impl::group_of(field));
     WordScanner scanner(text);
     WordSpan w;
+    std::size_t used = 0;  // of key_words
+    field_keys.clear();
     while (scanner.next(w)) {
-      key_buf.resize(1 + w.raw.size());
-      key_buf[0] = group;
-      if (w.ascii) {
-        char* out = key_buf.data() + 1;
-        for (char c : w.raw) *out++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+      const std::string_view folded_word = w.ascii ? std::string_view() : fold(w);
+      const std::size_t len = 1 + (w.ascii ? w.raw.size() : folded_word.size());
+      if (key_words.size() < used + len + 8) key_words.resize(std::max(2 * key_words.size(), used + len + 8));
+      char* out = key_words.data() + used;
+      if (w.ascii && text.size() - w.byte_offset >= w.raw.size() + 8) {
+        ascii_key(group, w.raw, used);
+      } else if (w.ascii) {  // near the end of the text: byte by byte
+        *out++ = group;
+        for (char c : w.raw) *out++ = lower_ascii(c);
       } else {
-        const std::string_view folded_word = fold(w);
-        key_buf.resize(1);
-        key_buf += folded_word;
+        *out++ = group;
+        std::memcpy(out, folded_word.data(), folded_word.size());
       }
-      const auto h = detail::hash_bytes(key_buf);
-      const auto next = static_cast<std::uint32_t>(distincts.size());
-      const auto d = table.insert(key_buf, h, next);
-      const auto tok = static_cast<std::uint32_t>(toks.size());
-      if (d == next) {
-        distincts.push_back({static_cast<std::uint32_t>(keys.size()),
-                             static_cast<std::uint32_t>(key_buf.size()), tok, tok, kNone});
-        keys += key_buf;
-        // Looked up once every field is read, so that the lookups' cache misses overlap.
-        if (set.exact_filter().may_contain(h)) set.exact().prefetch(h);
-        hashes.push_back(h);
+      const auto h = detail::hash_bytes(std::string_view(key_words.data() + used, len));
+      word_ids.prefetch(h);
+      field_keys.push_back({h, static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(len)});
+      used += len;
+      toks.push_back({kNone, kNone, w.sentence, w.paragraph, w.offset, w.length, w.byte_offset,
+                      static_cast<std::uint32_t>(w.raw.size()), field, w.ascii});
+    }
+    for (auto& k : field_keys) {  // the words' entries: fetched before they are read
+      const std::string_view key(key_words.data() + k.off, k.len);
+      const auto next = static_cast<std::uint32_t>(words.size());
+      const auto id = word_ids.insert(key, k.hash, next);
+      if (id == next) add_word(set, key, k.hash);
+      __builtin_prefetch(words.data() + id);
+      k.off = id;  // the key is not needed any more
+    }
+    for (std::uint32_t i = 0; i < field_keys.size(); ++i) {
+      Word& word = words[field_keys[i].off];
+      const auto tok = first_tok + i;
+      std::uint32_t d;
+      if (word.stamp != stamp) {  // the first time in this record
+        d = static_cast<std::uint32_t>(distincts.size());
+        word.stamp = stamp;
+        word.distinct = d;
+        distincts.push_back({word.key_off, word.key_len, tok, tok, word.atom});
+        if (word.atom != kNone) mark(word.atom, d);
+        for (std::uint32_t j = 0; j < word.prefix_count; ++j) {
+          const auto a = word_prefixes[word.prefixes + j];
+          prefix_hits.emplace_back(a, d);
+          mark(a, 0);  // the slot is set once prefix_hits is sorted
+        }
       } else {
+        d = word.distinct;
         toks[distincts[d].last].next = tok;
         distincts[d].last = tok;
       }
-      toks.push_back({d, kNone, w.sentence, w.paragraph, w.offset, w.length, w.byte_offset,
-                      static_cast<std::uint32_t>(w.raw.size()), field, w.ascii});
+      toks[tok].distinct = d;
     }
     field_begin[f + 1] = static_cast<std::uint32_t>(toks.size());
   }
 
-  // A distinct word: its word atom and the prefix atoms it starts with.
-  void lookup(const Impl& set, std::uint32_t d, std::uint64_t h) {
-    const std::string_view key = std::string_view(keys).substr(distincts[d].key_off, distincts[d].key_len);
-    if (set.exact_filter().may_contain(h)) {
-      const auto atom = set.exact().find(key, h);
-      if (atom != StringIndex::kNone) {
-        distincts[d].atom = atom;
-        mark(atom, d);
-      }
-    }
+  // A word not seen before: its word atom and the prefix atoms it starts with.
+  void add_word(const Impl& set, std::string_view key, std::uint64_t h) {
+    Word word{0,
+              0,
+              kNone,
+              static_cast<std::uint32_t>(word_keys.size()),
+              static_cast<std::uint32_t>(key.size()),
+              static_cast<std::uint32_t>(word_prefixes.size()),
+              0};
+    word_keys += key;
+    if (set.exact_filter().may_contain(h)) word.atom = set.exact().find(key, h);
+    prefixes_of(set, key);
+    word.prefix_count = static_cast<std::uint32_t>(word_prefixes.size()) - word.prefixes;
+    words.push_back(word);
+  }
+
+  // Appends to word_prefixes the prefix atoms a word (group byte + word) starts with.
+  void prefixes_of(const Impl& set, std::string_view key) {
     if (set.heads().size() == 0) return;
     // A prefix of 3 code points is filed under itself, a longer one under its
     // first 4 (compile.cpp): the word looks both up, and each list is short.
@@ -242,38 +352,36 @@ class Scratch {
     std::size_t pos = 1;
     for (int cps = 1; cps <= 4; ++cps) {
       if (pos >= key.size()) return;  // fewer code points than that
-      if (static_cast<unsigned char>(key[pos]) < 0x80) ++pos;
-      else next_code_point(key, pos);
+      if (static_cast<unsigned char>(key[pos]) < 0x80)
+        ++pos;
+      else
+        next_code_point(key, pos);
       if (cps < 3) continue;
       const auto head_key = key.substr(0, pos);
       const auto hh = detail::hash_bytes(head_key);
       if (!set.head_filter().may_contain(hh)) return;
       const auto head = set.heads().find(head_key, hh);
-      if (head != StringIndex::kNone) prefixes_under(set, d, key, head);
+      if (head != StringIndex::kNone) prefixes_under(set, key, head);
     }
   }
 
   // The prefix atoms of a head's list that the word (group byte + word) starts with.
-  void prefixes_under(const Impl& set, std::uint32_t d, std::string_view key, std::uint32_t head) {
+  void prefixes_under(const Impl& set, std::string_view key, std::uint32_t head) {
     const std::string_view word = key.substr(1);
-    std::uint64_t word8 = 0;
-    std::memcpy(&word8, word.data(), std::min<std::size_t>(8, word.size()));
+    const std::uint64_t word8 = detail::load_partial(word.data(), std::min<std::size_t>(8, word.size()));
     const auto* entries = set.head_atoms().data();
     for (auto k = set.head_offsets()[head]; k < set.head_offsets()[head + 1]; ++k) {
       const auto& e = entries[k];
       if (e.length > word.size()) continue;
       // The mask keeps the first `length` bytes of the 8 loaded.
-      const std::uint64_t mask =
-          e.length >= 8 ? ~std::uint64_t{0}
-          : std::endian::native == std::endian::little ? (std::uint64_t{1} << (8 * e.length)) - 1
-                                                       : ~((~std::uint64_t{0}) >> (8 * e.length));
+      const std::uint64_t mask = e.length >= 8 ? ~std::uint64_t{0}
+                                 : std::endian::native == std::endian::little
+                                     ? (std::uint64_t{1} << (8 * e.length)) - 1
+                                     : ~((~std::uint64_t{0}) >> (8 * e.length));
       if ((word8 & mask) != e.first8) continue;
       const auto a = e.atom;
-      if (e.length <= 8 ||
-          detail::bytes_equal(word.data() + 8, set.atoms()[a].text.data() + 8, e.length - 8)) {
-        prefix_hits.emplace_back(a, d);
-        mark(a, 0);  // the slot is set once prefix_hits is sorted
-      }
+      if (e.length <= 8 || detail::bytes_equal(word.data() + 8, set.atoms()[a].text.data() + 8, e.length - 8))
+        word_prefixes.push_back(a);
     }
   }
 
@@ -292,7 +400,6 @@ class Scratch {
     add_field(set, Field::url, doc.url());
     add_field(set, Field::author, doc.author());
     field_begin[kFields] = static_cast<std::uint32_t>(toks.size());
-    for (std::uint32_t d = 0; d < distincts.size(); ++d) lookup(set, d, hashes[d]);
     // Prefix atoms: their distinct words, grouped.
     std::sort(prefix_hits.begin(), prefix_hits.end());
     for (std::size_t i = 0; i < prefix_hits.size(); ++i)
@@ -440,7 +547,8 @@ class Evaluator {
     for (const auto& [a, j0] : anchors) {
       if (a == last_anchor) continue;  // found from this token already
       const Field f = s_.toks[a].field;
-      const std::uint32_t hi = std::min<std::uint32_t>(a + static_cast<std::uint32_t>(t.slop), s_.field_end(f) - 1);
+      const std::uint32_t hi =
+          std::min<std::uint32_t>(a + static_cast<std::uint32_t>(t.slop), s_.field_end(f) - 1);
       chosen.assign(t.count, kNone);
       chosen[j0] = a;
       if (assign(lists, chosen, 0, a, hi)) {
@@ -605,9 +713,22 @@ class Evaluator {
   std::vector<Occ> near_a_, near_b_;
   std::vector<bool> contributing_;
   std::vector<Occ> found_;
+  std::vector<std::string_view> written_;
   std::vector<char32_t> snippet_cps_;
   std::vector<std::uint32_t> snippet_at_;
 };
+
+// The code point at `pos`, moving past it; ASCII without a call.
+char32_t decode(std::string_view text, std::size_t& pos) {
+  const auto c = static_cast<unsigned char>(text[pos]);
+  if (c < 0x80) {
+    ++pos;
+    return c;
+  }
+  return next_code_point(text, pos);
+}
+
+bool space(char32_t c) { return c < 0x80 ? c == ' ' || (c >= 0x09 && c <= 0x0D) : is_space(c); }
 
 bool is_word_at(const std::vector<char32_t>& cps, std::size_t i) { return is_word_char(cps[i]); }
 
@@ -635,6 +756,29 @@ std::string Evaluator::snippet(const Occ& hit) {
   while (to < text.size() && text[to] != ' ' && text[to] != '\n') ++to;  // to the next space
   to = std::min(text.size(), to + 8);
   while (to < text.size() && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
+
+  // Most sentences fit in a snippet: then it runs from the last space before the
+  // first word (within the stretch) to the first space after the last word,
+  // found by decoding just those ends. Longer ones take the window below.
+  {
+    std::size_t sb = from;
+    std::size_t count = static_cast<std::size_t>(toks[b].cp_off) + toks[b].cp_len - toks[a].cp_off;
+    std::size_t back = 0;
+    for (std::size_t p = from; p < toks[a].byte_off;) {
+      if (space(decode(text, p))) {
+        sb = p;
+        back = 0;
+      } else {
+        ++back;
+      }
+    }
+    count += back;
+    std::size_t eb = static_cast<std::size_t>(toks[b].byte_off) + toks[b].byte_len;
+    for (std::size_t q = eb; eb < to && count <= kSnippetMax; eb = q, ++count)
+      if (space(decode(text, q))) break;
+    if (count <= kSnippetMax) return std::string(text.substr(sb, eb - sb));
+  }
+
   // The code points of that stretch, and where each starts in `text`.
   auto& cps = snippet_cps_;
   auto& at = snippet_at_;
@@ -679,7 +823,9 @@ Match Evaluator::build_match(std::uint32_t r) {
   const Impl::Rule& rule = set_.compiled()[r];
   auto& contributing = contributing_;
   auto& found = found_;
-  contributing.assign(rule.written.size(), false);
+  auto& written = written_;
+  set_.written_terms(rule, written);
+  contributing.assign(written.size(), false);
   found.clear();
   collect(rule.root, contributing, found);
   std::sort(found.begin(), found.end(), [](const Occ& x, const Occ& y) {
@@ -694,14 +840,14 @@ Match Evaluator::build_match(std::uint32_t r) {
               found.end());
   Match m;
   m.matched.reserve(static_cast<std::size_t>(std::count(contributing.begin(), contributing.end(), true)));
-  for (std::size_t w = 0; w < rule.written.size(); ++w)
-    if (contributing[w]) m.matched.push_back(rule.written[w]);
+  for (std::size_t w = 0; w < written.size(); ++w)
+    if (contributing[w]) m.matched.emplace_back(written[w]);
   m.hits.reserve(found.size());
   const Occ* first_text = nullptr;
   for (const Occ& o : found) {
     const Tok& a = s_.toks[o.first];
     const Tok& b = s_.toks[o.last];
-    m.hits.push_back({rule.written[o.written], a.field, a.cp_off, b.cp_off + b.cp_len - a.cp_off});
+    m.hits.push_back({std::string(written[o.written]), a.field, a.cp_off, b.cp_off + b.cp_len - a.cp_off});
     if (!first_text && (a.field == Field::title || a.field == Field::body)) first_text = &o;
   }
   if (first_text) m.snippet = snippet(*first_text);
@@ -782,46 +928,50 @@ std::vector<Match> Impl::match(const Document& doc, MatchStats* stats) const {
         s.pending.push_back(p->check);
       }
       s.candidates.push_back((std::uint64_t{p->rule} << 32) | p->root);
-      // The rule's nodes, for evaluation.
+      // The rule's nodes, for evaluation, and where its terms as written are.
       __builtin_prefetch(nodes_.data() + (p->root & ~kRestricted));
+      __builtin_prefetch(rules_.data() + p->rule);
     }
   }
   // Candidates whose other clauses do not all occur are dropped (set to kDropped).
   for (std::size_t i = 0; i < s.pending.size(); i += 2)
     if (!ev.clauses_ok(static_cast<std::uint32_t>(s.pending[i + 1]))) s.candidates[s.pending[i]] = kDropped;
-  for (auto r : unindexed_) s.candidates.push_back((std::uint64_t{r} << 32) | rules_[r].root |
-                                                   (infos_[r].sources.empty() ? 0 : kRestricted));
+  for (auto r : unindexed_)
+    s.candidates.push_back((std::uint64_t{r} << 32) | rules_[r].root |
+                           (infos_[r].sources.empty() ? 0 : kRestricted));
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
   if (!s.candidates.empty() && s.candidates.back() == kDropped) s.candidates.pop_back();
 
   // Evaluating a candidate reads its nodes (fetched above), then its terms,
   // then their patterns, then (when it matches) its id, topic and terms as
-  // written: each fetched a candidate or two ahead, so that the misses overlap.
+  // written. A record has a few dozen candidates: each of these is fetched for
+  // all of them in turn, before any is evaluated, so that the misses overlap
+  // (one candidate's evaluation is too short to hide the next one's).
   auto ahead = [&](auto&& self, std::uint32_t index, int depth, bool patterns) -> void {
     const Node& n = nodes_[index];
     if (n.kind == QueryNode::Kind::term) {
-      if (patterns) __builtin_prefetch(term_patterns_.data() + terms_[n.arg].first);
-      else __builtin_prefetch(terms_.data() + n.arg);
+      if (patterns)
+        __builtin_prefetch(term_patterns_.data() + terms_[n.arg].first);
+      else
+        __builtin_prefetch(terms_.data() + n.arg);
     } else if (n.kind != QueryNode::Kind::meta && depth > 0) {
       for (auto k = n.begin; k < n.end; ++k) self(self, k, depth - 1, patterns);
     }
   };
   auto root_of = [&](std::size_t i) { return static_cast<std::uint32_t>(s.candidates[i]) & ~kRestricted; };
   auto rule_of = [&](std::size_t i) { return static_cast<std::uint32_t>(s.candidates[i] >> 32); };
-  if (!s.candidates.empty()) ahead(ahead, root_of(0), 3, false);
-  if (s.candidates.size() > 1) ahead(ahead, root_of(1), 3, false);
-  if (!s.candidates.empty()) ahead(ahead, root_of(0), 3, true);
+  for (std::size_t i = 0; i < s.candidates.size(); ++i) ahead(ahead, root_of(i), 3, false);
+  for (std::size_t i = 0; i < s.candidates.size(); ++i) {
+    ahead(ahead, root_of(i), 3, true);
+    prefetch_written(rules_[rule_of(i)]);
+    __builtin_prefetch(&infos_[rule_of(i)].id);
+    __builtin_prefetch(&infos_[rule_of(i)].topic);
+  }
 
   std::size_t candidates = 0;
   out.reserve(std::min<std::size_t>(s.candidates.size(), 64));
   for (std::size_t i = 0; i < s.candidates.size(); ++i) {
-    if (i + 2 < s.candidates.size()) ahead(ahead, root_of(i + 2), 3, false);
-    if (i + 1 < s.candidates.size()) {
-      ahead(ahead, root_of(i + 1), 3, true);
-      __builtin_prefetch(infos_.data() + rule_of(i + 1));
-      __builtin_prefetch(rules_.data() + rule_of(i + 1));
-    }
     const auto r = static_cast<std::uint32_t>(s.candidates[i] >> 32);
     const auto root = static_cast<std::uint32_t>(s.candidates[i]);
     if ((root & kRestricted) && !ev.source_ok(infos_[r], doc)) continue;
@@ -878,8 +1028,11 @@ std::vector<Explanation> Impl::explain(const Document& doc, const std::vector<st
     }
     e.candidate = e.missing.empty();
     const auto query = info.query;
+    std::vector<std::string_view> written;
+    written_terms(rule, written);
     auto node_text = [&](const Node& n) {
-      if (n.kind == QueryNode::Kind::term || n.kind == QueryNode::Kind::meta) return rule.written[n.written];
+      if (n.kind == QueryNode::Kind::term || n.kind == QueryNode::Kind::meta)
+        return std::string(written[n.written]);
       return cp_slice(query, static_cast<std::size_t>(n.from), static_cast<std::size_t>(n.to));
     };
     auto describe_occ = [&](const std::vector<Occ>& occ) {
@@ -887,7 +1040,8 @@ std::vector<Explanation> Impl::explain(const Document& doc, const std::vector<st
       for (std::size_t i = 0; i < occ.size() && i < 5; ++i) {
         const Tok& a = s.toks[occ[i].first];
         const Tok& b = s.toks[occ[i].last];
-        const auto text = s.field_text[static_cast<int>(a.field)].substr(a.byte_off, b.byte_off + b.byte_len - a.byte_off);
+        const auto text =
+            s.field_text[static_cast<int>(a.field)].substr(a.byte_off, b.byte_off + b.byte_len - a.byte_off);
         d += (i ? ", " : ": ") + std::string(field_name(a.field)) + " " + std::to_string(a.cp_off) + "+" +
              std::to_string(b.cp_off + b.cp_len - a.cp_off) + " `" + std::string(text) + "`";
       }
@@ -904,22 +1058,27 @@ std::vector<Explanation> Impl::explain(const Document& doc, const std::vector<st
         case QueryNode::Kind::term: {
           const auto& occ = ev.occurrences(n.arg);
           line.detail = describe_occ(occ);
-          if (terms_[n.arg].repeat > 1) line.detail += " (needs " + std::to_string(terms_[n.arg].repeat) + ")";
+          if (terms_[n.arg].repeat > 1)
+            line.detail += " (needs " + std::to_string(terms_[n.arg].repeat) + ")";
           break;
         }
         case QueryNode::Kind::meta: {
           const Atom& a = atoms_[n.arg];
-          std::string v = a.group == kSite ? std::string(doc.host())
+          std::string v = a.group == kSite     ? std::string(doc.host())
                           : a.group == kSource ? std::string(doc.source_id())
                                                : std::string(doc.lang());
-          line.detail = "record " + std::string(a.group == kSite ? "site" : a.group == kSource ? "source" : "lang") +
+          line.detail = "record " +
+                        std::string(a.group == kSite     ? "site"
+                                    : a.group == kSource ? "source"
+                                                         : "lang") +
                         " `" + v + "`";
           break;
         }
         case QueryNode::Kind::near: {
           std::vector<Occ> pairs;
           ev.near(n, &pairs);
-          line.detail = std::to_string(pairs.size() / 2) + (pairs.size() == 2 ? " pair" : " pairs") + " near enough";
+          line.detail =
+              std::to_string(pairs.size() / 2) + (pairs.size() == 2 ? " pair" : " pairs") + " near enough";
           break;
         }
         default:

@@ -90,6 +90,7 @@ class Lexer {
 
   std::vector<Lexeme> run() {
     std::vector<Lexeme> out;
+    out.reserve(8);  // most queries; growing a vector of Lexemes moves them all
     while (true) {
       const int end_of_last = cp_;
       skip_spaces();

@@ -11,6 +11,7 @@
 // atoms before the rule is evaluated.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,7 @@ class RuleSet::Impl {
   // Field groups of word atoms; metadata kinds continue the numbering. Every
   // dictionary key starts with its group byte.
   enum Group : std::uint8_t { kText = 1, kUrl = 2, kAuthor = 3, kSite = 4, kSource = 5, kLang = 6 };
-  static Group group_of(Field f) {
-    return f == Field::url ? kUrl : f == Field::author ? kAuthor : kText;
-  }
+  static Group group_of(Field f) { return f == Field::url ? kUrl : f == Field::author ? kAuthor : kText; }
 
   enum class AtomKind : std::uint8_t { word, prefix, meta };
   struct Atom {
@@ -72,23 +71,44 @@ class RuleSet::Impl {
     QueryNode::Kind kind = QueryNode::Kind::term;
     NearUnit unit = NearUnit::words;
     bool ordered = false;
-    std::uint32_t arg = 0;     // term id, metadata atom, or NEAR distance
-    std::uint32_t written = 0; // terms and metadata: index into the rule's `written`
-    std::uint32_t begin = 0;   // children: nodes_[begin, end)
+    std::uint32_t arg = 0;      // term id, metadata atom, or NEAR distance
+    std::uint32_t written = 0;  // terms and metadata: index into the rule's `written`
+    std::uint32_t begin = 0;    // children: nodes_[begin, end)
     std::uint32_t end = 0;
     std::uint32_t presence = 0xFFFFFFFF;  // terms: the term's `presence`, at hand
-    std::int32_t from = 0;     // the node's text: query code points [from, to)
+    std::int32_t from = 0;                // the node's text: query code points [from, to)
     std::int32_t to = 0;
   };
 
   struct Rule {
     std::uint32_t root = 0;
-    std::vector<std::string> written;         // distinct terms as written, in query order
-    std::uint32_t clause_begin = 0;           // clauses_[clause_begin, clause_end)
+    std::uint32_t written = 0;  // written_: the rule's distinct terms as written
+    std::uint32_t written_count = 0;
+    std::uint32_t clause_begin = 0;  // clauses_[clause_begin, clause_end)
     std::uint32_t clause_end = 0;
-    std::uint32_t primary = 0;                // the indexed clause
-    std::uint32_t check = 0;                  // checks_[check]: the other clauses, packed
+    std::uint32_t primary = 0;  // the indexed clause
+    std::uint32_t check = 0;    // checks_[check]: the other clauses, packed
   };
+
+  // A rule's distinct terms as written, in query order (what matches report).
+  // They are packed, rule after rule, in one string — each a 4-byte length, then
+  // its bytes — so that a match reads them from one place, not from a vector
+  // and strings of their own, and a rule costs no allocations for them.
+  void written_terms(const Rule& rule, std::vector<std::string_view>& out) const {
+    out.clear();
+    const char* p = written_.data() + rule.written;
+    for (std::uint32_t i = 0; i < rule.written_count; ++i) {
+      std::uint32_t len;
+      std::memcpy(&len, p, 4);
+      out.emplace_back(p + 4, len);
+      p += 4 + len;
+    }
+  }
+  // Asks the CPU to fetch the start of a rule's written terms.
+  void prefetch_written(const Rule& rule) const { __builtin_prefetch(written_.data() + rule.written); }
+
+  // Tells compiled sets apart (no two have the same), for what a thread caches per set.
+  std::uint64_t serial() const { return serial_; }
 
   // Sizes the tables for about `rules` rules.
   void reserve(std::size_t rules);
@@ -146,16 +166,22 @@ class RuleSet::Impl {
 
   void compile(const QueryNode& n, Rule& rule, std::uint32_t slot);
   std::uint32_t atom(AtomKind kind, Group group, std::string_view text);
-  std::uint32_t pattern(Group group, const std::string& word, const std::string& exact,
-                        bool case_sensitive);
+  std::uint32_t pattern(Group group, const std::string& word, const std::string& exact, bool case_sensitive);
   std::uint32_t term(const QueryNode& n);
+  std::uint32_t new_term(const QueryNode& n, Group group, const std::vector<std::uint32_t>& ids);
   Clauses required(std::uint32_t node) const;
   double atom_cost(std::uint32_t atom) const;
   double cost(const std::vector<std::uint32_t>& clause) const;
   double index_cost(std::uint32_t clause, const std::vector<std::uint32_t>& usage) const;
   Posting posting(std::uint32_t rule) const;
 
-  std::string key_buf_;
+  static std::uint64_t next_serial();
+  const std::uint64_t serial_ = next_serial();
+  std::string key_buf_, pattern_key_, term_key_;  // compiling: reused buffers
+  std::vector<std::uint32_t> term_patterns_buf_;
+  std::vector<std::uint32_t> atom_patterns_;  // compiling: word atom -> its plain pattern, or kNone
+  std::vector<std::uint32_t> pattern_terms_;  // compiling: pattern -> its plain term, or kNone
+  std::string written_;                       // see written_terms()
   std::vector<RuleInfo> infos_;
   std::vector<Rule> rules_;
   std::vector<Node> nodes_;
@@ -171,18 +197,18 @@ class RuleSet::Impl {
   detail::HashFilter exact_filter_;
   detail::HashFilter head_filter_;
   std::vector<std::vector<std::uint32_t>> head_lists_;  // while building
-  std::vector<std::uint32_t> head_offsets_;  // head id -> head_atoms_ range (CSR)
+  std::vector<std::uint32_t> head_offsets_;             // head id -> head_atoms_ range (CSR)
   std::vector<HeadEntry> head_atoms_;
   detail::StringIndex pattern_ids_;  // pattern key -> pattern id
   detail::StringIndex term_ids_;     // term key -> term id
 
   std::vector<std::uint32_t> clause_offsets_{0};  // clause -> clause_atoms_ range
   std::vector<std::uint32_t> clause_atoms_;
-  std::vector<std::uint32_t> posting_offsets_;        // atom -> postings_ range (CSR)
+  std::vector<std::uint32_t> posting_offsets_;  // atom -> postings_ range (CSR)
   std::vector<Posting> postings_;
   std::vector<std::uint32_t> unindexed_;  // rules without a required clause (none in practice)
   std::vector<std::uint32_t> checks_;
-  detail::StringIndex ids_;               // rule id -> index
+  detail::StringIndex ids_;  // rule id -> index
 };
 
 }  // namespace wirewatch::rules

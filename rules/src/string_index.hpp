@@ -3,6 +3,7 @@
 // computed once by the caller so one hash serves several tables. Private to the
 // rules library.
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -10,6 +11,37 @@
 #include <vector>
 
 namespace wirewatch::rules::detail {
+
+// The first n (at most 8) bytes at p as a zero-padded little-endian integer: the
+// value memcpy(&v, p, n) gives on this machine. A memcpy of variable length
+// compiles to byte stores and an 8-byte load of them, which stalls (the CPU
+// cannot forward several small stores to one load); two overlapping loads don't.
+inline std::uint64_t load_partial(const char* p, std::size_t n) {
+  if constexpr (std::endian::native != std::endian::little) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    return v;
+  } else {
+    if (n >= 8) {
+      std::uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+    if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+    }
+    if (n >= 2) {
+      std::uint16_t lo, hi;
+      std::memcpy(&lo, p, 2);
+      std::memcpy(&hi, p + n - 2, 2);
+      return lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 2)));
+    }
+    return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+  }
+}
 
 inline std::uint64_t hash_bytes(std::string_view s) {
   const char* p = s.data();
@@ -23,8 +55,7 @@ inline std::uint64_t hash_bytes(std::string_view s) {
     p += 8;
     n -= 8;
   }
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, n);
+  const std::uint64_t v = load_partial(p, n);
   h = (h ^ v) * 0x94D049BB133111EBULL;
   h ^= h >> 29;
   h *= 0xBF58476D1CE4E5B9ULL;
@@ -115,20 +146,16 @@ class StringIndex {
   // slot itself, so that finding one reads one cache line; longer ones in keys_.
   static constexpr std::size_t kInline = 8;
   struct Slot {
-    std::uint32_t tag;    // 0: empty; the low 5 bits: the key's length, or 31 when not inline
+    std::uint32_t tag;  // 0: empty; the low 5 bits: the key's length, or 31 when not inline
     std::uint32_t value;
-    std::uint64_t key;    // inline: the key's bytes, zero-padded; else length << 32 | offset in keys_
+    std::uint64_t key;  // inline: the key's bytes, zero-padded; else length << 32 | offset in keys_
   };
   static std::uint32_t tag(std::uint64_t h, std::size_t len) {
     // `| 32` keeps the tag non-zero (0 marks an empty slot), even for an empty key.
     return (static_cast<std::uint32_t>(h >> 32) & ~0x1Fu) | 32u |
            static_cast<std::uint32_t>(len <= kInline ? len : 31);
   }
-  static std::uint64_t pack(std::string_view key) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, key.data(), key.size());
-    return v;
-  }
+  static std::uint64_t pack(std::string_view key) { return load_partial(key.data(), key.size()); }
   bool equal(const Slot& s, std::string_view key, std::uint64_t inline_key) const {
     // Equal tags mean equal length classes: both inline of the same length, or both long.
     if (key.size() <= kInline) return s.key == inline_key;

@@ -3,6 +3,8 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <bit>
+#include <cstring>
 
 #include "wirewatch/common/text.hpp"
 #include "wirewatch/rules/document.hpp"
@@ -80,6 +82,20 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
 }
 constexpr auto kClasses = make_classes();
 
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// 0x80 in each byte of `x` that is an ASCII letter or digit, 0 in the others.
+// Each byte is tested on its low 7 bits, so that no sum carries into the next
+// byte, and bytes from 0x80 on are then left out.
+std::uint64_t ascii_alnum8(std::uint64_t x) {
+  constexpr std::uint64_t k = 0x0101010101010101ULL;
+  const std::uint64_t t = x & ~kHighBits;
+  auto in = [&](unsigned lo, unsigned hi) {  // lo <= byte <= hi
+    return (t + (0x80 - lo) * k) & ~(t + (0x7F - hi) * k);
+  };
+  return (in('a', 'z') | in('A', 'Z') | in('0', '9')) & ~x & kHighBits;
+}
+
 }  // namespace
 
 bool WordScanner::next(WordSpan& out) {
@@ -112,6 +128,23 @@ bool WordScanner::next(WordSpan& out) {
       out.offset = cp_;
       out.ascii = b < 0x80;
       std::uint32_t length = 1;
+      // ASCII letters and digits 8 at a time: the end of most words is found
+      // without a branch per byte (and the misprediction at the last one).
+      while (std::endian::native == std::endian::little && pos_ + 8 <= size) {
+        std::uint64_t x;
+        std::memcpy(&x, bytes + pos_, 8);
+        const std::uint64_t word = ascii_alnum8(x);
+        if (word == kHighBits) {
+          pos_ += 8;
+          length += 8;
+          continue;
+        }
+        // The bytes before the first that is not one (little-endian: the lowest).
+        const auto n = static_cast<std::uint32_t>(std::countr_zero(~word & kHighBits) / 8);
+        pos_ += n;
+        length += n;
+        break;
+      }
       while (pos_ < size) {
         const unsigned char nb = bytes[pos_];
         const std::uint8_t nk = kClasses[nb];

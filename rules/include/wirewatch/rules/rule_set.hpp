@@ -180,7 +180,7 @@ class RuleSet {
 // Hard limits on rule files (limits.* of the config); a file or rule set past
 // one is refused with a located error, and the limit is named in `limits_tripped`.
 struct RuleLimits {
-  std::size_t max_rules = 200'000;  // across all files (~700 B each compiled)
+  std::size_t max_rules = 200'000;  // across all files (~550 B each compiled)
   QueryLimits query;
   YamlLimits yaml;
 };
