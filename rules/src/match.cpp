@@ -24,7 +24,7 @@ constexpr std::uint32_t kNone = Impl::kNone;
 constexpr std::uint64_t kDropped = ~std::uint64_t{0};
 constexpr std::size_t kSnippetMax = 300;
 constexpr std::size_t kFoldCacheMax = 1 << 20;
-constexpr std::size_t kWordCacheMax = 1 << 16;              // words: about 5 MB a thread
+constexpr std::size_t kWordCacheMax = 1 << 15;              // words: about 2.5 MB a thread
 constexpr std::size_t kWordKeysMax = std::size_t{1} << 22;  // bytes of their keys
 constexpr int kFields = 4;
 
