@@ -294,14 +294,18 @@ TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
   ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
   MetricsClient metrics(json::parse(read_file(endpoints))["metrics"].get<std::string>());
 
+  // Written under a hidden name and renamed, as producers should: the source's
+  // start-up scan may otherwise read a file half-written (a second item).
+  auto drop = [&](const std::string& name, const std::string& text) {
+    write_file(dir / "inbox" / ("." + name), text);
+    fs::rename(dir / "inbox" / ("." + name), dir / "inbox" / name);
+  };
   // A producer gone wrong: five Latin-1 files, then one without a title.
-  for (int i = 0; i < 5; ++i)
-    write_file(dir / "inbox" / ("latin1-" + std::to_string(i) + ".txt"),
-               "Wagner \xE9t\xE9\n\nText");
+  for (int i = 0; i < 5; ++i) drop("latin1-" + std::to_string(i) + ".txt", "Wagner \xE9t\xE9\n\nText");
   ASSERT_TRUE(wait_until([&] {
     return metrics.scrape()["wirewatch_rejected_items_total{source=\"inbox\"}"] == 5;
   })) << d.err();
-  write_file(dir / "inbox" / "untitled.txt", "\n\nNo title");
+  drop("untitled.txt", "\n\nNo title");
   ASSERT_TRUE(wait_until([&] {
     return metrics.scrape()["wirewatch_rejected_items_total{source=\"inbox\"}"] == 6;
   })) << d.err();
