@@ -36,6 +36,14 @@ inline void write_file(const fs::path& p, const std::string& content) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
 }
 
+// Puts a record file into a watched inbox as a well-behaved producer does:
+// written under a hidden name, then renamed, so the directory source (whose
+// start-up scan may run at any moment) never reads it half-written.
+inline void drop_record(const fs::path& inbox, const std::string& name, const std::string& text) {
+  write_file(inbox / ("." + name), text);
+  fs::rename(inbox / ("." + name), inbox / name);
+}
+
 // Polls `done` until it is true or the deadline passes.
 inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 20s) {
   auto end = std::chrono::steady_clock::now() + deadline;

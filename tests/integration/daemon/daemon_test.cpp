@@ -243,7 +243,7 @@ TEST(DaemonIntegration, BrokenRulesOnSighupLeaveTheOldRulesFiring) {
       << daemon.log();
   EXPECT_TRUE(daemon.log_contains("rules.yaml:3:"));  // the error is located
 
-  write_file(daemon.inbox() / "new.txt", "Wagner seen\n\nWagner group instructors arrived.");
+  drop_record(daemon.inbox(), "new.txt", "Wagner seen\n\nWagner group instructors arrived.");
   auto got = sub.receive(1);
   ASSERT_EQ(got.size(), 1u) << daemon.log();
   EXPECT_EQ(got[0].alert["rule"], "wagner-instructors");
@@ -255,7 +255,7 @@ TEST(DaemonIntegration, BrokenRulesOnSighupLeaveTheOldRulesFiring) {
   daemon.process().signal(SIGHUP);
   ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reloaded: 1 rule(s) active"); }))
       << daemon.log();
-  write_file(daemon.inbox() / "minsk.txt", "News from Minsk\n\nWagner instructors again.");
+  drop_record(daemon.inbox(), "minsk.txt", "News from Minsk\n\nWagner instructors again.");
   got = sub.receive(1);
   ASSERT_EQ(got.size(), 1u) << daemon.log();
   EXPECT_EQ(got[0].alert["rule"], "minsk");
@@ -278,7 +278,7 @@ TEST(DaemonIntegration, IngestedRecordsAreRememberedAcrossRestarts) {
     auto endpoint = daemon.start();
     ASSERT_FALSE(endpoint.empty());
     Subscriber sub(endpoint);
-    write_file(daemon.inbox() / "fresh.txt", "Wagner\n\nMore instructors from Wagner.");
+    drop_record(daemon.inbox(), "fresh.txt", "Wagner\n\nMore instructors from Wagner.");
     auto got = sub.receive(2, 5s);
     ASSERT_EQ(got.size(), 1u) << daemon.log();
     EXPECT_EQ(got[0].alert["seq"], 4);  // dense across restarts
@@ -300,9 +300,9 @@ TEST(DaemonIntegration, InvalidRecordFilesAreLoggedAndSkipped) {
   auto endpoint = daemon.start();
   ASSERT_FALSE(endpoint.empty());
   Subscriber sub(endpoint);
-  write_file(daemon.inbox() / "latin1.txt", "Wagner \xE9t\xE9\n\nWagner instructors");
-  write_file(daemon.inbox() / "untitled.txt", "\n\nWagner instructors without a title");
-  write_file(daemon.inbox() / "good.txt", "Good\n\nWagner instructors");
+  drop_record(daemon.inbox(), "latin1.txt", "Wagner \xE9t\xE9\n\nWagner instructors");
+  drop_record(daemon.inbox(), "untitled.txt", "\n\nWagner instructors without a title");
+  drop_record(daemon.inbox(), "good.txt", "Good\n\nWagner instructors");
   auto got = sub.receive(1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].alert["record"]["title"], "Good");
@@ -347,7 +347,7 @@ TEST(DaemonIntegration, EditedRuleFilesAreReloadedWithoutASignal) {
              "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
   ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reloaded: 1 rule(s) active"); }, 20s))
       << daemon.log();
-  write_file(daemon.inbox() / "minsk.txt", "News from Minsk\n\nWagner instructors again.");
+  drop_record(daemon.inbox(), "minsk.txt", "News from Minsk\n\nWagner instructors again.");
   auto got = sub.receive(1);
   ASSERT_EQ(got.size(), 1u) << daemon.log();
   EXPECT_EQ(got[0].alert["rule"], "minsk");

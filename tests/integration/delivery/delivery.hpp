@@ -116,10 +116,4 @@ inline std::vector<std::vector<std::string>> replay_request(zmq::context_t& ctx,
   return out;
 }
 
-inline void drop_record(const fs::path& inbox, const std::string& name, const std::string& text) {
-  // Written to a hidden name and renamed, as a well-behaved producer does.
-  write_file(inbox / ("." + name), text);
-  fs::rename(inbox / ("." + name), inbox / name);
-}
-
 }  // namespace wirewatch::testing

@@ -17,8 +17,8 @@ using nlohmann::json;
 namespace {
 
 std::string item(const std::string& guid, const std::string& title, const std::string& text) {
-  return "<item><guid>" + guid + "</guid><title>" + title + "</title><link>http://example.org/" +
-         guid + "</link><description>" + text + "</description></item>";
+  return "<item><guid>" + guid + "</guid><title>" + title + "</title><link>http://example.org/" + guid +
+         "</link><description>" + text + "</description></item>";
 }
 
 std::string rss(const std::string& items) {
@@ -41,8 +41,7 @@ class MetricsClient {
  public:
   explicit MetricsClient(const std::string& address) {
     auto colon = address.rfind(':');
-    http_ = std::make_unique<httplib::Client>(address.substr(0, colon),
-                                              std::stoi(address.substr(colon + 1)));
+    http_ = std::make_unique<httplib::Client>(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
     http_->set_connection_timeout(5);
   }
   Scrape scrape() {
@@ -91,9 +90,9 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
   FixtureServer server;
   ASSERT_TRUE(server.up()) << server.err();
   // Three entries, two of them matching the rule.
-  server.write("wire.xml", rss(item("g1", "Wagner arrives", "Wagner instructors in Belarus") +
-                               item("g2", "Weather", "Sunny in Minsk") +
-                               item("g3", "More", "Wagner instructors again")));
+  server.write("wire.xml",
+               rss(item("g1", "Wagner arrives", "Wagner instructors in Belarus") +
+                   item("g2", "Weather", "Sunny in Minsk") + item("g3", "More", "Wagner instructors again")));
   TempDir tmp;
   const auto& dir = tmp.path();
   fs::create_directories(dir / "inbox");
@@ -160,8 +159,7 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
   EXPECT_EQ(m["wirewatch_log_messages_suppressed_total"], 0);
 
   // Replay requests are counted (the CLI asks again until an answer is empty).
-  auto replay =
-      run({wirewatch_path(), "replay", ep["replay"][0].get<std::string>(), "--since", "0"}, dir);
+  auto replay = run({wirewatch_path(), "replay", ep["replay"][0].get<std::string>(), "--since", "0"}, dir);
   EXPECT_EQ(replay.code, 0) << replay.err;
   EXPECT_EQ(count_lines_with(replay.out, {"\"alert_id\""}), 5u) << replay.out;
   EXPECT_GE(metrics.scrape()["wirewatch_replay_requests_total"], 1);
@@ -170,9 +168,8 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
   // stay.
   write_file(dir / "rules.yaml", "rules:\n  - id: broken\n    query: (\n");
   d.signal(SIGHUP);
-  ASSERT_TRUE(wait_until([&] {
-    return metrics.scrape()["wirewatch_rules_last_reload_successful"] == 0;
-  })) << d.err();
+  ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_rules_last_reload_successful"] == 0; }))
+      << d.err();
   m = metrics.scrape();
   EXPECT_EQ(m["wirewatch_rules_loaded"], 1);
   EXPECT_EQ(metrics.status("/-/ready"), 200);
@@ -193,8 +190,7 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
     auto n = std::to_string(i);
     std::string any;
     for (int j = 0; j < 24; ++j) any += (j ? " OR w" : "w") + n + "t" + std::to_string(j);
-    rules +=
-        "  - id: r" + n + "\n    query: (" + any + ") AND \"near " + n + "\" AND NOT x" + n + "\n";
+    rules += "  - id: r" + n + "\n    query: (" + any + ") AND \"near " + n + "\" AND NOT x" + n + "\n";
   }
   write_file(dir / "rules.yaml", rules);
   write_file(dir / "wirewatch.yaml",
@@ -205,8 +201,7 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
   Process d({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
             dir / "err.log");
   std::string address;
-  ASSERT_TRUE(wait_until([&] { return !(address = metrics_address_from_log(d)).empty(); }))
-      << d.err();
+  ASSERT_TRUE(wait_until([&] { return !(address = metrics_address_from_log(d)).empty(); })) << d.err();
   MetricsClient metrics(address);
 
   // From the moment the port answers: 503 (and healthy) while loading, then
@@ -259,8 +254,7 @@ TEST(ServiceMetrics, AFeedFailingOnEveryPollIsLoggedOncePerWindow) {
 
   // Seven failures take at least six seconds: more than one window.
   const std::string failed = "fetches_total{status=\"500\"}";
-  ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_" + failed] >= 7; }, 60s))
-      << d.err();
+  ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_" + failed] >= 7; }, 60s)) << d.err();
   const std::string log = d.err();
   const double failures = metrics.scrape()["wirewatch_" + failed];
   const double suppressed = metrics.scrape()["wirewatch_log_messages_suppressed_total"];
@@ -294,11 +288,8 @@ TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
   ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
   MetricsClient metrics(json::parse(read_file(endpoints))["metrics"].get<std::string>());
 
-  // Written under a hidden name and renamed, as producers should: the source's
-  // start-up scan may otherwise read a file half-written (a second item).
   auto drop = [&](const std::string& name, const std::string& text) {
-    write_file(dir / "inbox" / ("." + name), text);
-    fs::rename(dir / "inbox" / ("." + name), dir / "inbox" / name);
+    drop_record(dir / "inbox", name, text);
   };
   // A producer gone wrong: five Latin-1 files, then one without a title.
   for (int i = 0; i < 5; ++i) drop("latin1-" + std::to_string(i) + ".txt", "Wagner \xE9t\xE9\n\nText");
