@@ -23,7 +23,9 @@ namespace {
 constexpr std::uint32_t kNone = Impl::kNone;
 constexpr std::uint64_t kDropped = ~std::uint64_t{0};
 constexpr std::size_t kSnippetMax = 300;
-constexpr std::size_t kFoldCacheMax = 1 << 20;
+// Non-ASCII words folded, a few MB a thread: Cyrillic word forms run to hundreds
+// of thousands, and a cap of 1 << 20 could hold ~100 MB in every worker.
+constexpr std::size_t kFoldCacheMax = 1 << 16;
 constexpr std::size_t kWordCacheMax = 1 << 15;              // words: about 2.5 MB a thread
 constexpr std::size_t kWordKeysMax = std::size_t{1} << 22;  // bytes of their keys
 constexpr int kFields = 4;
