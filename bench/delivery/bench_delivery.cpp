@@ -111,7 +111,7 @@ void step(sqlite3* db, sqlite3_stmt* st) {
 sqlite3* open_raw(const fs::path& file) {
   sqlite3* db = nullptr;
   if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) die("cannot open " + file.string());
-  exec(db, kStoreConnectionSettings);  // exactly what the store sets on its
+  exec(db, store_connection_settings().c_str());  // exactly what the store sets on its
                                        // connection
   return db;
 }
@@ -402,7 +402,7 @@ int main(int argc, char** argv) {
       "delivery benchmark: %d alerts of %zu bytes (one per record), "
       "WAL, on %s; median of %d runs\n",
       n, size, dir.c_str(), repeat);
-  std::printf("connection settings (store and raw peers): %s\n", kStoreConnectionSettings);
+  std::printf("connection settings (store and raw peers): %s\n", store_connection_settings().c_str());
   std::printf("transactions: up to %d records (raw: exactly %d rows or row triples)\n", kBatch, kBatch);
   std::printf("%-52s %10s %14s\n", "path", "alerts/s", "CPU us/alert");
   std::printf("%-52s %10.0f %14.1f\n", "wirewatch commit + publish (batched)", full.per_s, full.cpu_us);

@@ -407,7 +407,6 @@ void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
       next_prune = std::chrono::steady_clock::now() + kPruneInterval;
     }
   }
-  pipeline.store_publish_progress();
 }
 
 }  // namespace wirewatch::daemon

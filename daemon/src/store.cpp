@@ -194,8 +194,7 @@ Store::Store(const std::filesystem::path& file, int cache_kib) {
   }
   try {
     sqlite3_busy_timeout(db_, 5000);
-    exec(kStoreConnectionSettings);
-    if (cache_kib != kWriterCacheKiB) exec(("PRAGMA cache_size=-" + std::to_string(cache_kib)).c_str());
+    exec(store_connection_settings(cache_kib).c_str());
     migrate();
     Statement get(*this, "SELECT value FROM meta WHERE key = 'instance'");
     if (get.step()) {
@@ -489,16 +488,18 @@ std::vector<StoredAlert> Store::alerts_after(std::uint64_t since, std::size_t ma
   return out;
 }
 
+// Raises the publish watermark; never moves it back.
+constexpr const char* kRaisePublishedSeq = "UPDATE publish_progress SET seq = max(seq, ?1)";
+
 void Store::raise_published_seq(std::uint64_t seq) {
-  Statement s(*this, "UPDATE publish_progress SET seq = max(seq, ?1)");
+  Statement s(*this, kRaisePublishedSeq);
   s.bind(1, static_cast<std::int64_t>(seq)).step();
 }
 
 void Store::mark_published(const std::vector<std::uint64_t>& seqs) {
   if (seqs.empty()) return;
   // Only saves re-sending after a restart: delivery is at least once.
-  raise_watermark_without_fsync("UPDATE publish_progress SET seq = max(seq, ?1)",
-                                *std::max_element(seqs.begin(), seqs.end()));
+  raise_watermark_without_fsync(kRaisePublishedSeq, *std::max_element(seqs.begin(), seqs.end()));
 }
 
 }  // namespace wirewatch::daemon

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "collector.hpp"
 #include "fixture_server.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 
@@ -15,29 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FixtureServer;
-
-class Results {
- public:
-  bool emit(FeedPollResult r) {
-    std::lock_guard lock(mutex_);
-    results_.push_back(std::move(r));
-    return true;
-  }
-  std::vector<FeedPollResult> of(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    std::vector<FeedPollResult> out;
-    for (const auto& r : results_)
-      if (r.source_id == id) out.push_back(r);
-    return out;
-  }
-  bool has(const std::string& id, std::size_t n) {
-    return testing::wait_until([&] { return of(id).size() >= n; }, 20s);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<FeedPollResult> results_;
-};
 
 FeedSource source(std::string id, std::string url) {
   FeedSource s;
@@ -60,7 +38,7 @@ TEST(PollAllNow, PollsWaitingAndFailingFeedsButHonoursRetryAfter) {
   o.schedule.min_retry = 1h;  // a failed feed would wait an hour on its own
   o.schedule.max_backoff = 2h;
   o.random = [] { return 0.5; };
-  Results results;
+  Collector results;
   FeedPoller poller(
       fetcher, nullptr, [&](FeedPollResult r) { return results.emit(std::move(r)); }, o);
   poller.add(source("waiting", server.url("/feeds/a.xml")));
@@ -92,8 +70,7 @@ TEST(PollAllNow, PollsWaitingAndFailingFeedsButHonoursRetryAfter) {
 
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(results.of("limited").size(), 1u);
-  EXPECT_EQ(limited_host.requests_for("/limited/a.xml").size(), 1u)
-      << "asked again within its Retry-After";
+  EXPECT_EQ(limited_host.requests_for("/limited/a.xml").size(), 1u) << "asked again within its Retry-After";
   EXPECT_EQ(results.of("waiting").size(), 2u);  // once per request to poll now
 }
 

@@ -3,11 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <mutex>
-#include <set>
 #include <thread>
 
+#include "collector.hpp"
 #include "fixture_server.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 
@@ -17,71 +16,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FixtureServer;
 using testing::read_file;
-
-// The daemon's side, in miniature: a seen set (the database) filled from what is emitted.
-class Collector {
- public:
-  bool seen(const std::string& id, const std::string& key) {
-    std::lock_guard lock(mutex_);
-    ++seen_calls_;
-    return seen_.contains({id, key});
-  }
-  bool emit(FeedPollResult r) {
-    std::lock_guard lock(mutex_);
-    for (const auto& e : r.entries) seen_.insert({r.source_id, e.key});
-    results_.push_back(std::move(r));
-    cv_.notify_all();
-    return true;
-  }
-  std::vector<FeedPollResult> of(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    std::vector<FeedPollResult> out;
-    for (const auto& r : results_)
-      if (r.source_id == id) out.push_back(r);
-    return out;
-  }
-  // Waits until `id` has at least `n` results; returns them.
-  std::vector<FeedPollResult> wait(const std::string& id, std::size_t n,
-                                   std::chrono::milliseconds deadline = 20s) {
-    testing::wait_until([&] { return of(id).size() >= n; }, deadline);
-    auto r = of(id);
-    EXPECT_GE(r.size(), n) << "results of " << id;
-    return r;
-  }
-  std::size_t entries(const std::string& id) {
-    std::size_t n = 0;
-    for (const auto& r : of(id)) n += r.entries.size();
-    return n;
-  }
-  // Index of the first result of `id` among all results (their order of arrival).
-  std::size_t position(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < results_.size(); ++i)
-      if (results_[i].source_id == id) return i;
-    return results_.size();
-  }
-  void forget_results() {
-    std::lock_guard lock(mutex_);
-    results_.clear();
-  }
-  int seen_calls() {
-    std::lock_guard lock(mutex_);
-    return seen_calls_;
-  }
-  FeedPoller::Seen seen_fn() {
-    return [this](const std::string& id, const std::string& key) { return seen(id, key); };
-  }
-  FeedPoller::Emit emit_fn() {
-    return [this](FeedPollResult r) { return emit(std::move(r)); };
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::set<std::pair<std::string, std::string>> seen_;
-  std::vector<FeedPollResult> results_;
-  int seen_calls_ = 0;
-};
 
 HttpOptions http_options() {
   HttpOptions o;
@@ -138,8 +72,7 @@ std::vector<std::string> titles(const FeedPollResult& r) {
 std::string rss(const std::vector<std::pair<std::string, std::string>>& items) {
   std::string s = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\n";
   for (const auto& [guid, link] : items)
-    s += "<item><title>Item " + guid + "</title><link>" + link + "</link><guid>" + guid +
-         "</guid></item>\n";
+    s += "<item><title>Item " + guid + "</title><link>" + link + "</link><guid>" + guid + "</guid></item>\n";
   return s + "</channel></rss>\n";
 }
 
@@ -156,8 +89,7 @@ TEST_F(PollerTest, ItemsArriveFromEveryKindOfFeed) {
   run.poller.add(source("rss", server.url("/feeds/a.xml")));
   run.poller.add(source("atom", server.url("/feeds/atom.xml")));
   run.poller.add(source("cp1251", server.url("/feeds/cp1251.xml")));
-  run.poller.add(
-      source("koi8", server.url("/feeds/koi8r.xml?charset=koi8-r&content_type=text/xml")));
+  run.poller.add(source("koi8", server.url("/feeds/koi8r.xml?charset=koi8-r&content_type=text/xml")));
   run.poller.add(source("wrong-type", server.url("/feeds/b.xml?content_type=text/plain")));
   run.poller.add(source("gzip", server.url("/feeds/a.xml?gzip=1")));
   run.poller.add(source("broken", server.url("/feeds/broken.xml")));
@@ -180,9 +112,7 @@ TEST_F(PollerTest, ItemsArriveFromEveryKindOfFeed) {
   EXPECT_EQ(collector.wait("atom", 1)[0].entries.size(), 2u);
   for (const char* id : {"cp1251", "koi8"}) {
     auto r = collector.wait(id, 1)[0];
-    EXPECT_EQ(titles(r),
-              (std::vector<std::string>{"Лукашенко провёл совещание", "Вагнер в Беларуси"}))
-        << id;
+    EXPECT_EQ(titles(r), (std::vector<std::string>{"Лукашенко провёл совещание", "Вагнер в Беларуси"})) << id;
   }
   EXPECT_EQ(collector.wait("wrong-type", 1)[0].entries.size(), 2u);
   EXPECT_EQ(collector.wait("gzip", 1)[0].entries.size(), 3u);
@@ -408,8 +338,7 @@ TEST_F(PollerTest, FaultyFeedsCostBoundedMemoryAndDoNotHoldUpOthers) {
   for (const char* id : {"endless", "bomb"}) {
     auto r = collector.wait(id, 1)[0];
     EXPECT_EQ(r.state.consecutive_failures, 1) << id;
-    EXPECT_NE(r.state.last_error.find("max_body"), std::string::npos)
-        << id << ": " << r.state.last_error;
+    EXPECT_NE(r.state.last_error.find("max_body"), std::string::npos) << id << ": " << r.state.last_error;
   }
   EXPECT_EQ(collector.wait("fine", 1)[0].entries.size(), 3u);
   auto slow = collector.wait("slow", 1)[0];

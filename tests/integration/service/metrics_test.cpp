@@ -64,6 +64,20 @@ class MetricsClient {
   std::unique_ptr<httplib::Client> http_;
 };
 
+// wirewatchd on dir/wirewatch.yaml, its output in dir/out.log and dir/err.log.
+Process start_wirewatchd(const fs::path& dir) {
+  return Process({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
+                 dir / "err.log");
+}
+
+// What wirewatchd writes to state/endpoints.json once its sockets are bound;
+// null when it has not done so within the deadline.
+json wait_for_endpoints(const fs::path& dir) {
+  const auto file = dir / "state" / "endpoints.json";
+  if (!wait_until([&] { return fs::exists(file); })) return nullptr;
+  return json::parse(read_file(file));
+}
+
 // The metrics address from the daemon's "metrics on http://HOST:PORT/metrics"
 // line, logged as soon as the port is bound (before the rules are loaded).
 std::string metrics_address_from_log(const Process& d) {
@@ -108,11 +122,9 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
     fs::copy_file(e.path(), dir / "inbox" / e.path().filename());
     ++inbox_files;
   }
-  Process d({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-            dir / "err.log");
-  const auto endpoints = dir / "state" / "endpoints.json";
-  ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
-  const json ep = json::parse(read_file(endpoints));
+  Process d = start_wirewatchd(dir);
+  const json ep = wait_for_endpoints(dir);
+  ASSERT_FALSE(ep.is_null()) << d.err();
   MetricsClient metrics(ep["metrics"].get<std::string>());
 
   // The seeds give three alerts, the feed two; the feed is polled again with
@@ -198,8 +210,7 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
              "tcp://127.0.0.1:*\n"
              "metrics:\n  listen: 127.0.0.1:0\n"
              "sources:\n  - {id: inbox, type: directory, path: inbox}\n");
-  Process d({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-            dir / "err.log");
+  Process d = start_wirewatchd(dir);
   std::string address;
   ASSERT_TRUE(wait_until([&] { return !(address = metrics_address_from_log(d)).empty(); })) << d.err();
   MetricsClient metrics(address);
@@ -246,11 +257,10 @@ TEST(ServiceMetrics, AFeedFailingOnEveryPollIsLoggedOncePerWindow) {
                  server.url("/status/500") +
                  "\", interval: 1s}\n"
                  "http: {min_retry: 1s, max_backoff: 1s}\nlog: {repeat_window: 4s}\n");
-  Process d({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-            dir / "err.log");
-  const auto endpoints = dir / "state" / "endpoints.json";
-  ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
-  MetricsClient metrics(json::parse(read_file(endpoints))["metrics"].get<std::string>());
+  Process d = start_wirewatchd(dir);
+  const json ep = wait_for_endpoints(dir);
+  ASSERT_FALSE(ep.is_null()) << d.err();
+  MetricsClient metrics(ep["metrics"].get<std::string>());
 
   // Seven failures take at least six seconds: more than one window.
   const std::string failed = "fetches_total{status=\"500\"}";
@@ -282,11 +292,10 @@ TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
              "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: tcp://127.0.0.1:*\n"
              "metrics:\n  listen: 127.0.0.1:0\n"
              "sources:\n  - {id: inbox, type: directory, path: inbox}\n");
-  Process d({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-            dir / "err.log");
-  const auto endpoints = dir / "state" / "endpoints.json";
-  ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
-  MetricsClient metrics(json::parse(read_file(endpoints))["metrics"].get<std::string>());
+  Process d = start_wirewatchd(dir);
+  const json ep = wait_for_endpoints(dir);
+  ASSERT_FALSE(ep.is_null()) << d.err();
+  MetricsClient metrics(ep["metrics"].get<std::string>());
 
   auto drop = [&](const std::string& name, const std::string& text) {
     drop_record(dir / "inbox", name, text);

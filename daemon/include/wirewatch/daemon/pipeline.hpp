@@ -133,8 +133,6 @@ class Pipeline {
   // Sends `wirewatch.heartbeat` {seq, instance, time}, and stores the publish
   // watermark if no commit has carried it since the last publish.
   void heartbeat();
-  // Stores the publish watermark now if it is behind (idle, or stopping).
-  void store_publish_progress();
 
   // Deletes records fetched longer than `retention` ago, with their files.
   void prune(std::chrono::milliseconds retention);
@@ -145,6 +143,8 @@ class Pipeline {
 
  private:
   void publish(const std::vector<StoredAlert>& alerts);
+  // Stores the publish watermark now if it is behind (idle, or stopping).
+  void store_publish_progress();
   void publish_record(const Record& record, std::uint64_t seq);
   // True when `rule_id` has a throttle and has reached it (sliding window, in memory).
   bool throttled(const rules::RuleSet& rules, const std::string& rule_id, TimePoint now);

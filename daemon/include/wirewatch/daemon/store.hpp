@@ -24,15 +24,26 @@
 
 namespace wirewatch::daemon {
 
+// Page cache sizes, in KiB. The connection that commits records keeps the
+// unique-key indexes of a busy day in memory (16 MiB); the
+// others (seen-item look-ups, record files, replay) read a few pages per
+// request, which the kernel's page cache serves nearly as fast, so they keep a
+// small cache: four connections of 16 MiB each would be a third of the daemon's
+// memory budget.
+inline constexpr int kWriterCacheKiB = 16384;
+inline constexpr int kReaderCacheKiB = 2048;
+
 // The settings of every store connection, as one SQL string (the benchmark
-// applies them to its raw peers). A 16 MiB page cache keeps the unique-key
-// indexes of a busy day in memory; checkpoints every 4,000 pages (16 MiB of
-// WAL) instead of 1,000 take fewer fsyncs of the database file, and the WAL is
-// cut back to 32 MiB after one.
-inline constexpr const char* kStoreConnectionSettings =
-    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-    "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4000; "
-    "PRAGMA journal_size_limit=33554432;";
+// applies them to its raw peers): a page cache of `cache_kib`; checkpoints every
+// 4,000 pages (16 MiB of WAL) instead of 1,000 take fewer fsyncs of the database
+// file, and the WAL is cut back to 32 MiB after one.
+inline std::string store_connection_settings(int cache_kib = kWriterCacheKiB) {
+  return "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+         "PRAGMA cache_size=-" +
+         std::to_string(cache_kib) +
+         "; PRAGMA wal_autocheckpoint=4000; "
+         "PRAGMA journal_size_limit=33554432;";
+}
 
 struct StoredAlert {
   std::uint64_t seq = 0;
@@ -66,15 +77,6 @@ struct RecordFileRow {
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// Page cache sizes, in KiB. The connection that commits records keeps the
-// unique-key indexes of a busy day in memory (kStoreConnectionSettings); the
-// others (seen-item look-ups, record files, replay) read a few pages per
-// request, which the kernel's page cache serves nearly as fast, so they keep a
-// small cache: four connections of 16 MiB each would be a third of the daemon's
-// memory budget.
-inline constexpr int kWriterCacheKiB = 16384;
-inline constexpr int kReaderCacheKiB = 2048;
 
 class Store {
  public:
