@@ -31,8 +31,8 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "wirewatch/common/hash.hpp"
 #include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
 
@@ -83,9 +83,24 @@ std::string record_text(int i) {
   return text;
 }
 
+// Bytes the calling thread has passed to write(2) and friends (its WAL frames,
+// checkpoints and fsyncs are its own): what a path costs the disk.
+double thread_bytes_written() {
+  std::FILE* f = std::fopen("/proc/thread-self/io", "r");
+  if (!f) return 0;
+  char key[64];
+  unsigned long long value = 0, wchar = 0;
+  while (std::fscanf(f, "%63s %llu", key, &value) == 2) {
+    if (std::string_view(key) == "wchar:") wchar = value;
+  }
+  std::fclose(f);
+  return static_cast<double>(wchar);
+}
+
 struct Rate {
   double per_s = 0;
-  double cpu_us = 0;  // CPU time of the inserting (committing) thread per alert
+  double cpu_us = 0;         // CPU time of the inserting (committing) thread per alert
+  double written_kib = 0;    // bytes that thread wrote per alert, KiB
 };
 
 void exec(sqlite3* db, const char* sql) {
@@ -130,7 +145,7 @@ Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size, in
   sqlite3_stmt* st = prepare_sql(db, "INSERT INTO alerts VALUES (?1, ?2, ?3)");
   std::string payload(payload_size, 'x');
   auto t0 = Steady::now();
-  double c0 = thread_cpu_seconds();
+  double c0 = thread_cpu_seconds(), w0 = thread_bytes_written();
   for (int i = 0; i < n; i += batch) {
     exec(db, "BEGIN IMMEDIATE");
     for (int j = i; j < std::min(n, i + batch); ++j) {
@@ -142,7 +157,8 @@ Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size, in
     }
     exec(db, "COMMIT");
   }
-  Rate r{n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n};
+  Rate r{n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n,
+         (thread_bytes_written() - w0) / 1024.0 / n};
   sqlite3_finalize(st);
   sqlite3_close(db);
   return r;
@@ -168,20 +184,22 @@ Rate sqlite_raw_three_rows(const fs::path& dir, int n, std::size_t payload_size)
                                     "INSERT INTO alerts (seq, alert_id, rule, record_id, "
                                     "topic, payload, created) "
                                     "VALUES (?1, ?2, 'wagner', ?3, 'alerts.bench', ?4, ?5)");
-  std::vector<std::string> texts, fingerprints;
+  // Made up front, as wirewatch's workers make them before the store thread.
+  std::vector<std::string> texts, fingerprints, ids;
   for (int i = 0; i < n; ++i) {
     auto parsed = std::get<RecordText>(parse_record(record_text(i)));
     texts.push_back(write_record(parsed));
     fingerprints.push_back(text_fingerprint(parsed).to_bytes());
+    ids.push_back(record_id("", parsed));  // wirewatch's ids: the same keys in the indexes
   }
   std::string payload(payload_size, 'x');
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   auto t0 = Steady::now();
-  double c0 = thread_cpu_seconds();
+  double c0 = thread_cpu_seconds(), w0 = thread_bytes_written();
   for (int i = 0; i < n; i += kBatch) {
     exec(db, "BEGIN IMMEDIATE");
     for (int j = i; j < std::min(n, i + kBatch); ++j) {
-      auto id = sha256_hex(texts[static_cast<std::size_t>(j)], 16);
+      const auto& id = ids[static_cast<std::size_t>(j)];
       auto key = "r" + std::to_string(j) + ".txt";
       auto file = "records/2026-11-22/" + std::to_string(j) + "_" + id + ".txt";
       const auto& text = texts[static_cast<std::size_t>(j)];
@@ -199,9 +217,9 @@ Rate sqlite_raw_three_rows(const fs::path& dir, int n, std::size_t payload_size)
       sqlite3_bind_text(seen, 2, outcome.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(seen, 3, now);
       step(db, seen);
-      auto alert_id = "wagner:" + id;
+      auto alert_key = alert_id("wagner", id);
       sqlite3_bind_int64(alert, 1, j + 1);
-      sqlite3_bind_text(alert, 2, alert_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(alert, 2, alert_key.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(alert, 3, id.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(alert, 4, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
       sqlite3_bind_int64(alert, 5, now);
@@ -209,7 +227,8 @@ Rate sqlite_raw_three_rows(const fs::path& dir, int n, std::size_t payload_size)
     }
     exec(db, "COMMIT");
   }
-  Rate r{n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n};
+  Rate r{n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n,
+         (thread_bytes_written() - w0) / 1024.0 / n};
   for (auto* st : {rec, seen, alert}) sqlite3_finalize(st);
   sqlite3_close(db);
   return r;
@@ -268,7 +287,8 @@ std::size_t seq_of(std::string_view payload) {
 
 struct PipelineRun {
   double alerts_per_s = 0;
-  double store_cpu_us = 0;  // CPU time of the store thread per alert
+  double store_cpu_us = 0;       // CPU time of the store thread per alert
+  double store_written_kib = 0;  // bytes the store thread wrote per alert, KiB
   std::size_t payload_size = 0;
   std::vector<double> latencies_ms;
 };
@@ -322,12 +342,13 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
     }
   });
   BoundedQueue<StoreBatch> batches(1024);
-  std::atomic<double> store_cpu{0};
+  std::atomic<double> store_cpu{0}, store_written{0};
   std::thread store_thread([&] {
     name_this_thread("ww-store");
-    double c0 = thread_cpu_seconds();
+    double c0 = thread_cpu_seconds(), w0 = thread_bytes_written();
     run_store_loop(pipeline, batches);
     store_cpu = thread_cpu_seconds() - c0;
+    store_written = thread_bytes_written() - w0;
   });
   auto t0 = Steady::now();
   for (int i = 0; i < n; ++i) {
@@ -342,6 +363,7 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
   if (lost) die("wirewatch: alerts not received within " + std::to_string(kReceiveTimeout.count()) + " s");
   if (pipeline.last_seq() != static_cast<std::uint64_t>(n)) die("wirewatch: alerts missing");
   run.store_cpu_us = 1e6 * store_cpu / n;
+  run.store_written_kib = store_written / 1024.0 / n;
   for (std::size_t i = 0; i < ready.size(); ++i) {
     run.latencies_ms.push_back(std::chrono::duration<double, std::milli>(received[i] - ready[i]).count());
   }
@@ -387,11 +409,11 @@ int main(int argc, char** argv) {
     // inodes freed in the last 30 s), which would tax only wirewatch's runs.
     auto run = pipeline_run(dir / ("wirewatch-" + std::to_string(r)), n, std::chrono::microseconds(0));
     size = run.payload_size;
-    fulls.push_back({run.alerts_per_s, run.store_cpu_us});
+    fulls.push_back({run.alerts_per_s, run.store_cpu_us, run.store_written_kib});
     one_rows.push_back(sqlite_raw_one_row(dir / "sqlite1", n, size, kBatch));
     autocommits.push_back(sqlite_raw_one_row(dir / "sqlite1a", n, size, 1));
     three_rowss.push_back(sqlite_raw_three_rows(dir / "sqlite3", n, size));
-    zmqs.push_back({zmq_raw(n, size), 0});
+    zmqs.push_back({zmq_raw(n, size), 0, 0});
   }
   const Rate full = median(fulls), one_row = median(one_rows), autocommit = median(autocommits),
              three_rows = median(three_rowss);
@@ -404,13 +426,14 @@ int main(int argc, char** argv) {
       n, size, dir.c_str(), repeat);
   std::printf("connection settings (store and raw peers): %s\n", store_connection_settings().c_str());
   std::printf("transactions: up to %d records (raw: exactly %d rows or row triples)\n", kBatch, kBatch);
-  std::printf("%-52s %10s %14s\n", "path", "alerts/s", "CPU us/alert");
-  std::printf("%-52s %10.0f %14.1f\n", "wirewatch commit + publish (batched)", full.per_s, full.cpu_us);
-  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 1 row per alert", one_row.per_s, one_row.cpu_us);
-  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 1 row per transaction", autocommit.per_s,
-              autocommit.cpu_us);
-  std::printf("%-52s %10.0f %14.1f\n", "sqlite raw INSERT, 3 rows per alert like wirewatch", three_rows.per_s,
-              three_rows.cpu_us);
+  std::printf("%-52s %10s %13s %13s\n", "path", "alerts/s", "CPU us/alert", "KiB written");
+  auto print_rate = [](const char* path, const Rate& r) {
+    std::printf("%-52s %10.0f %13.1f %13.2f\n", path, r.per_s, r.cpu_us, r.written_kib);
+  };
+  print_rate("wirewatch commit + publish (batched)", full);
+  print_rate("sqlite raw INSERT, 1 row per alert", one_row);
+  print_rate("sqlite raw INSERT, 1 row per transaction", autocommit);
+  print_rate("sqlite raw INSERT, 3 rows per alert like wirewatch", three_rows);
   std::printf("%-52s %10.0f\n", "zeromq raw PUB->SUB, same message size", zmq_rate);
   std::printf("wirewatch / sqlite raw 1 row: %.0f %%, / 1 row per transaction: %.0f %%, / 3 rows: %.0f %%\n",
               100.0 * full.per_s / one_row.per_s, 100.0 * full.per_s / autocommit.per_s,

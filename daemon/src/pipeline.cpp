@@ -17,10 +17,6 @@
 namespace wirewatch::daemon {
 namespace {
 
-std::string dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // The fingerprints of the newest stored first copies, oldest first (so the first
 // copy wins), so near-duplicates are recognised across restarts.
 NearDuplicateIndex load_near_duplicates(Store& store, std::size_t max_records) {
@@ -42,11 +38,14 @@ Pipeline::Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules,
       last_seq_(store.last_alert_seq()),
       near_duplicates_(load_near_duplicates(store, options_.near_duplicates_max_records)),
       next_record_seq_(store.next_record_seq()),
-      files_(options_.state_dir, store.path(), next_record_seq_ - 1) {
+      files_(options_.state_dir, store.path(), next_record_seq_ - 1),
+      checkpointer_(store.path()) {
   published_seq_ = stored_published_seq_ = store.published_seq();
+  store_.hand_checkpoints_to([this] { checkpointer_.request(); });
 }
 
 Pipeline::~Pipeline() {
+  store_.hand_checkpoints_to(nullptr);
   try {
     store_publish_progress();
   } catch (const std::exception& e) {
@@ -64,7 +63,7 @@ void Pipeline::store_publish_progress() {
 void Pipeline::heartbeat() {
   nlohmann::json j = {
       {"seq", last_seq_}, {"instance", options_.instance_id}, {"time", format_utc(now_seconds())}};
-  publisher_.publish(kHeartbeatTopic, dump(j));
+  publisher_.publish(kHeartbeatTopic, dump_json(j));
   store_publish_progress();
   // The watchdog is fed from here, the store thread's own loop: if the pipeline
   // stalls, systemd restarts the service.
@@ -95,7 +94,7 @@ void Pipeline::publish_record(const Record& record, std::uint64_t seq) {
   j["schema"] = kAlertSchema;
   j["seq"] = seq;
   j["paragraphs"] = record.text.paragraphs;
-  publisher_.publish("records." + record.source, dump(j));
+  publisher_.publish("records." + record.source, dump_json(j));
 }
 
 void Pipeline::publish_pending() {
@@ -265,6 +264,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
   std::uint64_t seq = last_seq_;
   std::uint64_t next_record_seq = next_record_seq_;
   const auto now = now_seconds();
+  const auto now_text = format_utc(now);
   for (auto& batch : batches) {
     if (batch.feed_state) store_.save_feed_state(batch.feed_state->first, batch.feed_state->second);
     for (auto& c : batch.candidates) {
@@ -295,7 +295,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       row.file = (std::filesystem::path("records") / format_utc(row.fetched).substr(0, 10) /
                   stored_file_name(row.seq, record.id))
                      .string();
-      row.text = write_record(record.text);
+      row.text = std::move(c.stored_text);
       row.author = record.author;
       row.lang = record.language;
       row.fingerprint = c.fingerprint;
@@ -325,7 +325,8 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
       Published p{&record, row.seq, created.size(), 0, batch.ready_at};
-      for (const auto& match : c.matches) {
+      for (std::size_t m = 0; m < c.matches.size(); ++m) {
+        const auto& match = c.matches[m];
         auto id = alert_id(match.rule_id, record.id);
         if (store_.alert_exists(id)) continue;
         if (!row.duplicate_of.empty() && store_.alert_exists(alert_id(match.rule_id, row.duplicate_of))) {
@@ -336,7 +337,10 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
           ++stats_.throttled;  // over the rule's `throttle`: counted, gets no seq
           continue;
         }
-        StoredAlert alert{++seq, id, match.topic, dump(alert_json(seq, match, record, now))};
+        ++seq;
+        StoredAlert alert{seq, id, match.topic,
+                          m < c.alert_payloads.size() ? c.alert_payloads[m].render(seq, now_text)
+                                                      : dump_json(alert_json(seq, match, record, now))};
         store_.insert_alert(alert, match.rule_id, record.id, now);
         created.push_back(std::move(alert));
         ++p.alert_count;
@@ -386,15 +390,9 @@ void run_store_loop(Pipeline& pipeline, BoundedQueue<StoreBatch>& batches) {
   auto next_prune = std::chrono::steady_clock::now();
   std::vector<StoreBatch> pending;
   for (;;) {
-    StoreBatch batch;
-    auto got = batches.pop_until(batch, next_heartbeat);
+    auto got = batches.pop_some_until(pending, kMaxBatchesPerCommit, next_heartbeat);
     if (got == Wait::closed) break;
     if (got == Wait::item) {
-      pending.push_back(std::move(batch));
-      while (pending.size() < kMaxBatchesPerCommit &&
-             batches.pop_until(batch, std::chrono::steady_clock::time_point{}) == Wait::item) {
-        pending.push_back(std::move(batch));
-      }
       pipeline.commit(pending);
       pending.clear();
     }

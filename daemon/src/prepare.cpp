@@ -18,6 +18,13 @@ std::size_t utf8_cut(const std::string& s, std::size_t max) {
   return n;
 }
 
+// The record is complete: what the store needs besides it is made here.
+void accept(Candidate& c, Record record) {
+  c.fingerprint = text_fingerprint(record.text).to_bytes();
+  c.stored_text = write_record(record.text);
+  c.record = std::move(record);
+}
+
 Candidate from_directory(const connectors::DirectoryItem& item, const rules::RuleSet& rules,
                          const RecordLimits& limits) {
   Candidate c;
@@ -37,8 +44,7 @@ Candidate from_directory(const connectors::DirectoryItem& item, const rules::Rul
   auto named_id = id_from_file_name(item.path.filename().string());
   record.id = named_id ? *named_id : record_id("", record.text);
   c.matches = match_record(record, rules);
-  c.fingerprint = text_fingerprint(record.text).to_bytes();
-  c.record = std::move(record);
+  accept(c, std::move(record));
   return c;
 }
 
@@ -135,8 +141,7 @@ Candidate candidate_from_feed_entry(const std::string& source_id,
   }
   c.limits_tripped = apply_record_limits(record.text, limits);
   record.id = record_id(record.url, record.text);
-  c.fingerprint = text_fingerprint(record.text).to_bytes();
-  c.record = std::move(record);
+  accept(c, std::move(record));
   return c;
 }
 
@@ -156,14 +161,17 @@ StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
   StoreBatch batch;
   if (const auto* item = std::get_if<connectors::DirectoryItem>(&input)) {
     batch.candidates.push_back(from_directory(*item, rules, limits));
-    return batch;
+  } else {
+    const auto& poll = std::get<connectors::FeedPollResult>(input);
+    batch.feed_state = {poll.source_id, poll.state};
+    for (const auto& entry : poll.entries) {
+      auto c = candidate_from_feed_entry(poll.source_id, entry, limits);
+      if (c.record) c.matches = match_record(*c.record, rules);
+      batch.candidates.push_back(std::move(c));
+    }
   }
-  const auto& poll = std::get<connectors::FeedPollResult>(input);
-  batch.feed_state = {poll.source_id, poll.state};
-  for (const auto& entry : poll.entries) {
-    auto c = candidate_from_feed_entry(poll.source_id, entry, limits);
-    if (c.record) c.matches = match_record(*c.record, rules);
-    batch.candidates.push_back(std::move(c));
+  for (auto& c : batch.candidates) {
+    for (const auto& match : c.matches) c.alert_payloads.emplace_back(match, *c.record);
   }
   return batch;
 }

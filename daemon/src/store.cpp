@@ -456,6 +456,37 @@ void Store::raise_watermark_without_fsync(const char* update_sql, std::uint64_t 
   tx.commit();
 }
 
+void Store::hand_checkpoints_to(std::function<void()> request, int pages) {
+  checkpoint_request_ = std::move(request);
+  checkpoint_pages_ = std::max(pages, 1);
+  if (checkpoint_request_) {
+    sqlite3_wal_hook(db_, &Store::on_wal_commit, this);
+  } else {
+    sqlite3_wal_autocheckpoint(db_, kWalCheckpointPages);  // SQLite's own hook again
+  }
+}
+
+int Store::on_wal_commit(void* store, sqlite3* db, const char*, int pages) {
+  auto* self = static_cast<Store*>(store);
+  if (pages >= 4 * self->checkpoint_pages_) {
+    // Errors (SQLITE_BUSY: a checkpoint is running) are SQLite's auto-checkpoint's
+    // too: the commit stands, and the next one tries again.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= self->checkpoint_pages_) {
+    self->checkpoint_request_();
+  }
+  return SQLITE_OK;
+}
+
+int Store::checkpoint() {
+  int log_pages = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    throw StoreError(std::string("sqlite: checkpoint: ") + sqlite3_errmsg(db_));
+  }
+  return log_pages;
+}
+
 std::filesystem::path Store::path() const {
   const char* file = sqlite3_db_filename(db_, "main");
   return file ? std::filesystem::path(file) : std::filesystem::path();

@@ -24,6 +24,7 @@
 #include "wirewatch/daemon/rate_limited_log.hpp"
 #include "wirewatch/daemon/service_notifier.hpp"
 #include "wirewatch/daemon/store.hpp"
+#include "wirewatch/daemon/wal_checkpointer.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
 #include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
@@ -121,7 +122,7 @@ class RecordFileWriter {
 class Pipeline {
  public:
   Pipeline(Store& store, Publisher& publisher, const ActiveRules& rules, PipelineOptions options);
-  ~Pipeline();  // stores the publish watermark if it is behind
+  ~Pipeline();  // stores the publish watermark if it is behind; the store checkpoints itself again
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
@@ -168,6 +169,7 @@ class Pipeline {
   std::unordered_map<std::string, rules::Throttle> throttles_;
   std::unordered_map<std::string, std::deque<TimePoint>> recent_alerts_;
   RecordFileWriter files_;
+  WalCheckpointer checkpointer_;  // checkpoints off the store thread's commits
 };
 
 inline constexpr std::size_t kMaxBatchesPerCommit = 256;

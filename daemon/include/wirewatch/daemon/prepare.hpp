@@ -11,6 +11,7 @@
 
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
+#include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/normalizer/record.hpp"
 #include "wirewatch/rules/rule_set.hpp"
 
@@ -27,7 +28,11 @@ struct Candidate {
   std::optional<Record> record;  // empty: rejected, see `rejection`
   std::string rejection;
   std::vector<rules::Match> matches;
+  std::vector<AlertPayload> alert_payloads;  // one per match, in the same order
   std::string fingerprint;  // TextFingerprint::to_bytes(), for near-duplicates
+  // write_record(record->text): the text as stored. Made here, on a worker,
+  // like the fingerprint, so the one store thread only copies it.
+  std::string stored_text;
   std::vector<const char*> limits_tripped;  // "max_paragraphs", "max_record_bytes": cut to fit
 };
 

@@ -33,16 +33,19 @@ namespace wirewatch::daemon {
 inline constexpr int kWriterCacheKiB = 16384;
 inline constexpr int kReaderCacheKiB = 2048;
 
+// WAL pages after which the WAL is copied back into the database (a
+// checkpoint): 4,000 pages (16 MiB) instead of SQLite's 1,000 take fewer
+// fsyncs of the database file.
+inline constexpr int kWalCheckpointPages = 4000;
+
 // The settings of every store connection, as one SQL string (the benchmark
-// applies them to its raw peers): a page cache of `cache_kib`; checkpoints every
-// 4,000 pages (16 MiB of WAL) instead of 1,000 take fewer fsyncs of the database
-// file, and the WAL is cut back to 32 MiB after one.
+// applies them to its raw peers): a page cache of `cache_kib`; a checkpoint
+// every kWalCheckpointPages, and the WAL cut back to 32 MiB after one.
 inline std::string store_connection_settings(int cache_kib = kWriterCacheKiB) {
   return "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
          "PRAGMA cache_size=-" +
-         std::to_string(cache_kib) +
-         "; PRAGMA wal_autocheckpoint=4000; "
-         "PRAGMA journal_size_limit=33554432;";
+         std::to_string(cache_kib) + "; PRAGMA wal_autocheckpoint=" + std::to_string(kWalCheckpointPages) +
+         "; PRAGMA journal_size_limit=33554432;";
 }
 
 struct StoredAlert {
@@ -134,6 +137,17 @@ class Store {
   // The database file, so other threads can open their own connection.
   std::filesystem::path path() const;
 
+  // After a commit leaves `pages` or more in the WAL, this connection calls
+  // `request` (from the committing thread: it must be cheap) instead of
+  // checkpointing itself, so another connection does it off the commit path;
+  // from 4 × `pages` on it checkpoints itself (the other one is behind).
+  // An empty `request`: SQLite's own checkpoint every kWalCheckpointPages.
+  void hand_checkpoints_to(std::function<void()> request, int pages = kWalCheckpointPages);
+  // Copies what it can of the WAL into the database without waiting for
+  // readers or writers (SQLITE_CHECKPOINT_PASSIVE); the WAL pages that were
+  // in the log then. Throws StoreError.
+  int checkpoint();
+
   // Deletes the records fetched before the time; returns their files
   // (relative to state_dir). Seen items and alerts are kept.
   std::vector<std::string> prune_records(TimePoint fetched_before);
@@ -163,8 +177,12 @@ class Store {
   // `update_sql` binds the new value as ?1 and keeps the larger one.
   void raise_watermark_without_fsync(const char* update_sql, std::uint64_t seq);
 
+  static int on_wal_commit(void* store, sqlite3* db, const char* schema, int pages);
+
   sqlite3* db_ = nullptr;
   std::string instance_id_;
+  std::function<void()> checkpoint_request_;
+  int checkpoint_pages_ = kWalCheckpointPages;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
