@@ -31,7 +31,7 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 #include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/daemon/pipeline.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"

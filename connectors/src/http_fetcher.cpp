@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 
 #ifndef WIREWATCH_VERSION
 #define WIREWATCH_VERSION "0"

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "wirewatch/common/memory.hpp"
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 #include "wirewatch/connectors/directory_source.hpp"
 #include "wirewatch/connectors/feed_poller.hpp"
 #include "wirewatch/connectors/http_fetcher.hpp"

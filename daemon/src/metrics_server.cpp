@@ -7,7 +7,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 
 namespace wirewatch::daemon {
 namespace {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 #include "wirewatch/daemon/alert.hpp"
 #include "wirewatch/daemon/journal_sink.hpp"
 #include "wirewatch/normalizer/fingerprint.hpp"
@@ -122,6 +122,7 @@ RecordFileWriter::RecordFileWriter(std::filesystem::path state_dir, const std::f
                  committed_ - written_);
   thread_ = std::thread([this] {
     name_this_thread("ww-files");
+    run_this_thread_in_background();
     run();
   });
 }

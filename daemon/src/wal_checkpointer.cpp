@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "wirewatch/common/thread_name.hpp"
+#include "wirewatch/common/thread.hpp"
 
 namespace wirewatch::daemon {
 
@@ -34,6 +34,7 @@ void WalCheckpointer::request() {
 
 void WalCheckpointer::run() {
   name_this_thread("ww-checkpoint");
+  run_this_thread_in_background();
   bool failing = false;  // one line per run of failures, not one per request
   std::unique_lock lock(mutex_);
   for (;;) {
