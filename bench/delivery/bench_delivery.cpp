@@ -7,12 +7,15 @@
 //                  (SQLite's insert rate without batching: one fsync per row)
 //   sqlite 3 rows  raw INSERTs of the three rows wirewatch writes per record
 //                  (record with text and fingerprint, seen item, alert) into
-//                  wirewatch's own schema: the ceiling for this work on SQLite
+//                  wirewatch's own schema, with wirewatch's ids: SQLite's raw
+//                  rate for the same writes, the ceiling for this work
 //   zmq            raw PUB→SUB throughput for the same message size on loopback
 //   wirewatch      prepared records → store thread (commit + publish) → a SUB
 // and the latency "record ready → subscriber received" at a paced 1,000
-// alerts/s. Besides wall-clock rates it prints the CPU time of the committing
-// thread per alert, which moves less than wall-clock time on a shared machine.
+// alerts/s. Besides wall-clock rates it prints, per alert, the CPU time of the
+// committing thread (it moves less than wall-clock time on a shared machine)
+// and the bytes that thread wrote (WAL frames, and checkpoints where it runs
+// them): what each path asks of the disk.
 //
 //   build/bench/delivery/bench_delivery [--alerts N] [--repeat 3] [--dir DIR]
 #include <spdlog/spdlog.h>
