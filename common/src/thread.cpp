@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace wirewatch {
@@ -16,9 +18,12 @@ void name_this_thread(const char* name) {
 }
 
 void run_this_thread_in_background() {
-  // On Linux a thread id given as PRIO_PROCESS sets the nice value of that
-  // thread alone.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  // On Linux a thread id given as PRIO_PROCESS names that thread alone.
+  const auto self = static_cast<id_t>(gettid());
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, self);
+  if (nice == -1 && errno != 0) return;
+  setpriority(PRIO_PROCESS, self, std::min(nice + 10, 19));
 }
 
 }  // namespace wirewatch
