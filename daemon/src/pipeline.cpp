@@ -89,11 +89,14 @@ void Pipeline::heartbeat() {
     m->queue_depth.with({"record_files"}).set(static_cast<double>(files_.queued()));
 }
 
-void Pipeline::publish_record(const Record& record, std::uint64_t seq) {
+void Pipeline::publish_record(const Record& record, std::uint64_t seq, const std::string& stored_text) {
   auto j = record_summary(record);
   j["schema"] = kAlertSchema;
   j["seq"] = seq;
-  j["paragraphs"] = record.text.paragraphs;
+  // The prepared record keeps its title only; the body is in the stored text.
+  auto parsed = parse_record(stored_text);
+  const auto* text = std::get_if<RecordText>(&parsed);
+  j["paragraphs"] = text ? text->paragraphs : std::vector<std::string>{};
   publisher_.publish("records." + record.source, dump_json(j));
 }
 
@@ -254,6 +257,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
     std::uint64_t record_seq;
     std::size_t first_alert, alert_count;
     std::chrono::steady_clock::time_point ready_at;
+    std::string text;  // the stored text, kept only for publish.records
   };
   std::vector<StoredAlert> created;
   std::vector<Published> stored;
@@ -325,7 +329,8 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       }
       store_.mark_item_seen(c.source_id, c.item_key, "record " + record.id);
 
-      Published p{&record, row.seq, created.size(), 0, batch.ready_at};
+      Published p{&record, row.seq, created.size(), 0, batch.ready_at, {}};
+      if (options_.publish_records) p.text = std::move(row.text);
       for (std::size_t m = 0; m < c.matches.size(); ++m) {
         const auto& match = c.matches[m];
         auto id = alert_id(match.rule_id, record.id);
@@ -371,7 +376,7 @@ void Pipeline::commit(std::vector<StoreBatch>& batches) {
       spdlog::info("alert seq={} {} topic={} title=\"{}\"", created[i].seq, created[i].alert_id,
                    created[i].topic, p.record->text.title);
     }
-    if (options_.publish_records) publish_record(*p.record, p.record_seq);
+    if (options_.publish_records) publish_record(*p.record, p.record_seq, p.text);
   }
   publish(created);
   if (auto* m = options_.metrics) {

@@ -171,7 +171,11 @@ StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
     }
   }
   for (auto& c : batch.candidates) {
+    if (!c.record) continue;
     for (const auto& match : c.matches) c.alert_payloads.emplace_back(match, *c.record);
+    // Matched and rendered: from here the body is needed only as stored_text,
+    // so one copy of it waits in the queue, not two.
+    c.record->text.paragraphs = {};
   }
   return batch;
 }

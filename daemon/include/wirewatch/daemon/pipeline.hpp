@@ -146,7 +146,7 @@ class Pipeline {
   void publish(const std::vector<StoredAlert>& alerts);
   // Stores the publish watermark now if it is behind (idle, or stopping).
   void store_publish_progress();
-  void publish_record(const Record& record, std::uint64_t seq);
+  void publish_record(const Record& record, std::uint64_t seq, const std::string& stored_text);
   // True when `rule_id` has a throttle and has reached it (sliding window, in memory).
   bool throttled(const rules::RuleSet& rules, const std::string& rule_id, TimePoint now);
 

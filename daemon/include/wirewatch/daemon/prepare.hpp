@@ -25,7 +25,9 @@ struct Candidate {
   std::string source_id;
   std::string item_key;  // remembered as seen once committed
   std::string origin;    // file path or URL, for logs
-  std::optional<Record> record;  // empty: rejected, see `rejection`
+  // Empty: rejected, see `rejection`. Once prepare() returns, its text is the
+  // title alone: the whole text is `stored_text`.
+  std::optional<Record> record;
   std::string rejection;
   std::vector<rules::Match> matches;
   std::vector<AlertPayload> alert_payloads;  // one per match, in the same order
