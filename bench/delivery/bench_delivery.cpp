@@ -102,8 +102,8 @@ double thread_bytes_written() {
 
 struct Rate {
   double per_s = 0;
-  double cpu_us = 0;         // CPU time of the inserting (committing) thread per alert
-  double written_kib = 0;    // bytes that thread wrote per alert, KiB
+  double cpu_us = 0;       // CPU time of the inserting (committing) thread per alert
+  double written_kib = 0;  // bytes that thread wrote per alert, KiB
 };
 
 void exec(sqlite3* db, const char* sql) {
