@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "fixture.hpp"
-#include "wirewatch/common/text.hpp"
 #include "wirewatch/connectors/feed_parser.hpp"
 
 using namespace wirewatch::connectors;
@@ -54,28 +53,6 @@ TEST(FeedCharset, Utf8Validation) {
   EXPECT_FALSE(is_utf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(is_utf8("abc\xE2\x82"));       // truncated
   EXPECT_FALSE(is_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-}
-
-TEST(FeedCharset, Utf8ValidationAgreesWithUtf8proc) {
-  // random mixes of ASCII, lead and continuation bytes, across 16-byte block edges
-  static constexpr unsigned char kBytes[] = {'a', ' ', 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xD0,
-                                             0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF};
-  const std::string_view valid_pieces[] = {"a", "Жы", "€", "\xF0\x9F\x98\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"};
-  std::uint32_t x = 99;
-  auto next = [&] { return x = x * 1664525u + 1013904223u; };
-  int valid_seen = 0;
-  for (int round = 0; round < 20000; ++round) {
-    std::string s;
-    const std::size_t len = next() % 48;
-    while (s.size() < len) {
-      if (next() % 4 == 0) s += static_cast<char>(kBytes[(next() >> 8) % sizeof kBytes]);
-      else s += valid_pieces[(next() >> 8) % std::size(valid_pieces)];
-    }
-    const bool expected = wirewatch::is_valid_utf8(s);
-    valid_seen += expected;
-    ASSERT_EQ(is_utf8(s), expected) << round;
-  }
-  EXPECT_GT(valid_seen, 1000);
 }
 
 TEST(FeedCharset, ConvertsWithIconv) {
@@ -146,7 +123,8 @@ TEST(FeedCharset, MostlyUtf8KeepsUtf8AndReplacesBadBytes) {
 }
 
 TEST(FeedCharset, LatinFallbackIsWindows1252) {
-  const std::string bytes = "<rss version=\"2.0\"><channel><title>Caf\xe9 \x93quoted\x94</title></channel></rss>";
+  const std::string bytes =
+      "<rss version=\"2.0\"><channel><title>Caf\xe9 \x93quoted\x94</title></channel></rss>";
   const auto f = parse_feed(bytes);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f.feed.title, "Café “quoted”");

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "wirewatch/common/charset.hpp"
+
 namespace wirewatch::connectors {
 
 struct DecodedText {
@@ -42,6 +44,6 @@ std::string charset_from_content_type(std::string_view content_type);
 std::optional<std::string> convert_to_utf8(std::string_view bytes, std::string_view charset);
 
 // Well-formed UTF-8 (fast path for ASCII).
-bool is_utf8(std::string_view bytes);
+using charset::is_utf8;
 
 }  // namespace wirewatch::connectors
