@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -73,8 +75,7 @@ class TempDir {
 class Process {
  public:
   // `env`: extra NAME=value entries on top of this process's environment.
-  Process(std::vector<std::string> argv, fs::path out, fs::path err,
-          std::vector<std::string> env = {})
+  Process(std::vector<std::string> argv, fs::path out, fs::path err, std::vector<std::string> env = {})
       : out_(std::move(out)), err_(std::move(err)) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -129,6 +130,61 @@ class Process {
 inline std::string wirewatchd_path() { return std::string(WIREWATCH_BINARY_DIR) + "/daemon/wirewatchd"; }
 inline std::string wirewatch_path() { return std::string(WIREWATCH_BINARY_DIR) + "/cli/wirewatch"; }
 inline fs::path seeds_dir() { return fs::path(WIREWATCH_FIXTURES) / "seeds"; }
+
+// wirewatchd on dir/wirewatch.yaml, which the caller writes. Each run has its
+// own stderr file (stderr1.log, stderr2.log, ...) so that log() after a restart
+// shows the current run only.
+class DaemonProcess {
+ public:
+  // `env`: extra NAME=value entries for the daemon's environment.
+  explicit DaemonProcess(fs::path dir, std::vector<std::string> env = {})
+      : dir_(std::move(dir)), env_(std::move(env)) {}
+
+  // Spawns without waiting, for tests that watch the daemon before it is ready.
+  Process& spawn() {
+    // A file left by an earlier run would look like this run is ready.
+    fs::remove(endpoints_file());
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{wirewatchd_path(), "--config", (dir_ / "wirewatch.yaml").string()},
+        dir_ / "stdout.log", dir_ / ("stderr" + std::to_string(++runs_) + ".log"), env_);
+    return *process_;
+  }
+
+  // Spawns and returns state/endpoints.json once the daemon has written it (its
+  // sockets are bound); nullopt when it did not within the deadline.
+  std::optional<nlohmann::json> start(std::chrono::milliseconds deadline = 20s) {
+    spawn();
+    if (!wait_until([&] { return fs::exists(endpoints_file()); }, deadline)) return std::nullopt;
+    return nlohmann::json::parse(read_file(endpoints_file()));
+  }
+
+  // SIGTERM; the exit code once it has exited within the deadline.
+  std::optional<int> stop(std::chrono::milliseconds deadline = 20s) {
+    if (!process_) return std::nullopt;
+    process_->signal(SIGTERM);
+    return process_->wait(deadline);
+  }
+
+  // SIGKILL, as a crash would end it.
+  void kill() {
+    if (!process_) return;
+    process_->signal(SIGKILL);
+    process_->wait();
+  }
+
+  Process& process() { return *process_; }
+  std::string log() const { return process_ ? process_->err() : std::string(); }
+  bool log_contains(const std::string& s) const { return log().find(s) != std::string::npos; }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path endpoints_file() const { return dir_ / "state" / "endpoints.json"; }
+
+  fs::path dir_;
+  std::vector<std::string> env_;
+  int runs_ = 0;
+  std::unique_ptr<Process> process_;
+};
 
 // Runs a command to completion and returns {exit code, stdout, stderr}.
 struct RunResult {

@@ -68,17 +68,9 @@ class Install {
   fs::path config() const { return dir() / "wirewatch.yaml"; }
   fs::path state() const { return dir() / "state"; }
 
-  bool start() {
-    daemon_ =
-        std::make_unique<Process>(std::vector<std::string>{wirewatchd_path(), "--config", config().string()},
-                                  dir() / "daemon.out", dir() / "daemon.err");
-    return wait_until([&] { return fs::exists(state() / "endpoints.json"); });
-  }
-  std::optional<int> stop() {
-    daemon_->signal(SIGTERM);
-    return daemon_->wait();
-  }
-  std::string log() const { return daemon_ ? daemon_->err() : std::string(); }
+  bool start() { return daemon_.start().has_value(); }
+  std::optional<int> stop() { return daemon_.stop(); }
+  std::string log() const { return daemon_.log(); }
 
   // Drops the seeds one by one, each stored before the next, so that they are
   // stored in this order.
@@ -99,7 +91,7 @@ class Install {
 
  private:
   TempDir tmp_;
-  std::unique_ptr<Process> daemon_;
+  DaemonProcess daemon_{tmp_.path()};
 };
 
 Lines rule_record_lines(const std::string& out) {

@@ -24,16 +24,15 @@ constexpr const char* kWagnerRule = R"(rules:
 )";
 
 // seeds 000, 003 and 004 mention both Wagner and instructors; 001 and 002 do not.
-const std::set<std::string> kWagnerRecords = {"d6c58d34664ebbc0", "f39813c57fc4aa48",
-                                              "e4a93c823f1ddc83"};
+const std::set<std::string> kWagnerRecords = {"d6c58d34664ebbc0", "f39813c57fc4aa48", "e4a93c823f1ddc83"};
 
 // A wirewatchd on a temporary folder: config, rules, inbox and state.
 class Daemon {
  public:
-  explicit Daemon(const fs::path& dir, const std::string& rules = kWagnerRule) : dir_(dir) {
-    fs::create_directories(dir_ / "inbox");
-    if (!fs::exists(dir_ / "rules.yaml")) write_file(dir_ / "rules.yaml", rules);
-    write_file(dir_ / "wirewatch.yaml", R"(state_dir: state
+  explicit Daemon(const fs::path& dir, const std::string& rules = kWagnerRule) : daemon_(dir) {
+    fs::create_directories(dir / "inbox");
+    if (!fs::exists(dir / "rules.yaml")) write_file(dir / "rules.yaml", rules);
+    write_file(dir / "wirewatch.yaml", R"(state_dir: state
 rules: rules.yaml
 publish:
   endpoint: tcp://127.0.0.1:*
@@ -48,24 +47,17 @@ log:
 
   // Starts the daemon and returns the bound endpoint (empty on failure).
   std::string start() {
-    fs::remove(dir_ / "state" / "endpoints.json");
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{wirewatchd_path(), "--config", (dir_ / "wirewatch.yaml").string()},
-        dir_ / "stdout.log", dir_ / ("stderr" + std::to_string(++runs_) + ".log"));
-    if (!wait_until([&] { return fs::exists(dir_ / "state" / "endpoints.json"); })) return {};
-    return json::parse(read_file(dir_ / "state" / "endpoints.json"))["publish"][0];
+    auto endpoints = daemon_.start();
+    return endpoints ? (*endpoints)["publish"][0].get<std::string>() : std::string();
   }
 
-  std::optional<int> stop() {
-    process_->signal(SIGTERM);
-    return process_->wait();
-  }
+  std::optional<int> stop() { return daemon_.stop(); }
 
-  Process& process() { return *process_; }
-  std::string log() const { return process_ ? process_->err() : std::string(); }
-  bool log_contains(const std::string& s) const { return log().find(s) != std::string::npos; }
-  fs::path inbox() const { return dir_ / "inbox"; }
-  const fs::path& dir() const { return dir_; }
+  Process& process() { return daemon_.process(); }
+  std::string log() const { return daemon_.log(); }
+  bool log_contains(const std::string& s) const { return daemon_.log_contains(s); }
+  fs::path inbox() const { return dir() / "inbox"; }
+  const fs::path& dir() const { return daemon_.dir(); }
 
   void drop_seeds() const {
     for (const auto& e : fs::directory_iterator(seeds_dir()))
@@ -73,9 +65,7 @@ log:
   }
 
  private:
-  fs::path dir_;
-  int runs_ = 0;
-  std::unique_ptr<Process> process_;
+  DaemonProcess daemon_;
 };
 
 struct Received {
@@ -119,7 +109,8 @@ class Subscriber {
 bool has_null(const json& j) {
   if (j.is_null()) return true;
   if (j.is_structured())
-    for (const auto& v : j) if (has_null(v)) return true;
+    for (const auto& v : j)
+      if (has_null(v)) return true;
   return false;
 }
 
@@ -217,12 +208,10 @@ TEST(DaemonIntegration, SeedsProduceExactlyTheWagnerAlertsWithEveryField) {
   });
   for (const auto& e : fs::recursive_directory_iterator(tmp.path() / "state" / "records")) {
     if (!e.is_regular_file()) {
-      EXPECT_TRUE(std::regex_match(e.path().filename().string(),
-                                   std::regex(R"(\d{4}-\d\d-\d\d)")));
+      EXPECT_TRUE(std::regex_match(e.path().filename().string(), std::regex(R"(\d{4}-\d\d-\d\d)")));
       continue;
     }
-    EXPECT_TRUE(std::regex_match(e.path().filename().string(),
-                                 std::regex(R"(\d{3,}_[0-9a-f]{16}\.txt)")));
+    EXPECT_TRUE(std::regex_match(e.path().filename().string(), std::regex(R"(\d{3,}_[0-9a-f]{16}\.txt)")));
     ++stored;
   }
   EXPECT_EQ(stored, 5u);
@@ -239,8 +228,7 @@ TEST(DaemonIntegration, BrokenRulesOnSighupLeaveTheOldRulesFiring) {
 
   write_file(tmp.path() / "rules.yaml", "rules:\n  - id: broken\n    query: Wagner AND (\n");
   daemon.process().signal(SIGHUP);
-  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reload refused"); }))
-      << daemon.log();
+  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reload refused"); })) << daemon.log();
   EXPECT_TRUE(daemon.log_contains("rules.yaml:3:"));  // the error is located
 
   drop_record(daemon.inbox(), "new.txt", "Wagner seen\n\nWagner group instructors arrived.");
@@ -250,8 +238,7 @@ TEST(DaemonIntegration, BrokenRulesOnSighupLeaveTheOldRulesFiring) {
   EXPECT_EQ(got[0].alert["seq"], 1);
 
   // A valid set is taken on the next SIGHUP.
-  write_file(tmp.path() / "rules.yaml",
-             "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
+  write_file(tmp.path() / "rules.yaml", "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
   daemon.process().signal(SIGHUP);
   ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reloaded: 1 rule(s) active"); }))
       << daemon.log();
@@ -323,12 +310,11 @@ TEST(DaemonIntegration, ExitCodes) {
   EXPECT_NE(r.err.find("bad.yaml:4:1: error: unknown key `bogus`"), std::string::npos) << r.err;
   // Invalid rules at start.
   Daemon daemon(tmp.path() / "d", "rules:\n  - id: x\n    query: AND\n");
-  auto s = run({wirewatchd_path(), "--config", (tmp.path() / "d" / "wirewatch.yaml").string()},
-               tmp.path());
+  auto s = run({wirewatchd_path(), "--config", (tmp.path() / "d" / "wirewatch.yaml").string()}, tmp.path());
   EXPECT_EQ(s.code, 78) << s.err;
-  auto c = run({wirewatchd_path(), "--check-config", "--config",
-                (tmp.path() / "d" / "wirewatch.yaml").string()},
-               tmp.path());
+  auto c =
+      run({wirewatchd_path(), "--check-config", "--config", (tmp.path() / "d" / "wirewatch.yaml").string()},
+          tmp.path());
   EXPECT_EQ(c.code, 78) << c.err;
   EXPECT_NE(c.err.find("rules.yaml:3:12: error:"), std::string::npos) << c.err;
 }
@@ -341,10 +327,8 @@ TEST(DaemonIntegration, EditedRuleFilesAreReloadedWithoutASignal) {
   Subscriber sub(endpoint);
   // An invalid edit is refused and the old rule keeps firing.
   write_file(tmp.path() / "rules.yaml", "rules:\n  - id: broken\n    query: (\n");
-  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reload refused"); }, 20s))
-      << daemon.log();
-  write_file(tmp.path() / "rules.yaml",
-             "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
+  ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reload refused"); }, 20s)) << daemon.log();
+  write_file(tmp.path() / "rules.yaml", "rules:\n  - id: minsk\n    query: Minsk\n    topic: alerts.minsk\n");
   ASSERT_TRUE(wait_until([&] { return daemon.log_contains("rules reloaded: 1 rule(s) active"); }, 20s))
       << daemon.log();
   drop_record(daemon.inbox(), "minsk.txt", "News from Minsk\n\nWagner instructors again.");

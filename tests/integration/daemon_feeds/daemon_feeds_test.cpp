@@ -24,7 +24,8 @@ std::string item(const std::string& guid, const std::string& title, const std::s
 
 std::string rss(const std::string& items) {
   return "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>"
-         "<title>Wire</title><link>http://example.org/</link>" + items + "</channel></rss>";
+         "<title>Wire</title><link>http://example.org/</link>" +
+         items + "</channel></rss>";
 }
 
 std::string article_page() {
@@ -36,42 +37,37 @@ std::string article_page() {
   }
   return "<!doctype html><html lang=\"en\"><head><title>Drills near Brest | Wire</title>"
          "<meta property=\"og:title\" content=\"Drills near Brest\"></head><body><nav>Home | "
-         "World</nav><article><h1>Drills near Brest</h1>" + p +
-         "<p>Wagner instructors were seen at the range, according to the ministry.</p>" + p +
+         "World</nav><article><h1>Drills near Brest</h1>" +
+         p + "<p>Wagner instructors were seen at the range, according to the ministry.</p>" + p +
          "</article><footer>Contact us</footer></body></html>";
 }
 
 class FeedDaemon {
  public:
-  FeedDaemon(const fs::path& dir, const FixtureServer& server) : dir_(dir) {
-    fs::create_directories(dir_);
-    write_file(dir_ / "rules.yaml",
+  FeedDaemon(const fs::path& dir, const FixtureServer& server) : daemon_(dir) {
+    fs::create_directories(dir);
+    write_file(dir / "rules.yaml",
                "rules:\n  - id: wagner\n    query: Wagner AND instructors\n    topic: alerts.wagner\n");
-    write_file(dir_ / "wirewatch.yaml",
+    write_file(dir / "wirewatch.yaml",
                "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: tcp://127.0.0.1:*\n"
                "  replay: tcp://127.0.0.1:*\n"
                "sources:\n"
-               "  - {id: wire, type: feed, url: \"" + server.url("/feeds/wire.xml") +
-               "\", interval: 1s}\n"
-               "  - {id: pages, type: feed, url: \"" + server.url("/feeds/pages.xml") +
-               "\", interval: 1s, articles: true}\n"
-               "http: {timeout: 10s, max_backoff: 2s, allow: [127.0.0.1/32]}\nlog: {level: debug}\n");
+               "  - {id: wire, type: feed, url: \"" +
+                   server.url("/feeds/wire.xml") +
+                   "\", interval: 1s}\n"
+                   "  - {id: pages, type: feed, url: \"" +
+                   server.url("/feeds/pages.xml") +
+                   "\", interval: 1s, articles: true}\n"
+                   "http: {timeout: 10s, max_backoff: 2s, allow: [127.0.0.1/32]}\nlog: {level: debug}\n");
   }
   bool start() {
-    fs::remove(dir_ / "state" / "endpoints.json");
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{wirewatchd_path(), "--config", (dir_ / "wirewatch.yaml").string()},
-        dir_ / "out.log", dir_ / ("err" + std::to_string(++runs_) + ".log"));
-    if (!wait_until([&] { return fs::exists(dir_ / "state" / "endpoints.json"); })) return false;
-    auto j = json::parse(read_file(dir_ / "state" / "endpoints.json"));
-    replay_ = j["replay"][0];
+    auto endpoints = daemon_.start();
+    if (!endpoints) return false;
+    replay_ = (*endpoints)["replay"][0];
     return true;
   }
-  std::optional<int> stop() {
-    process_->signal(SIGTERM);
-    return process_->wait();
-  }
-  std::string log() const { return process_ ? process_->err() : ""; }
+  std::optional<int> stop() { return daemon_.stop(); }
+  std::string log() const { return daemon_.log(); }
   // Every stored alert, through the replay endpoint.
   std::vector<json> alerts(const fs::path& scratch) const {
     auto r = run({wirewatch_path(), "replay", replay_, "--since", "0"}, scratch);
@@ -83,9 +79,7 @@ class FeedDaemon {
   }
 
  private:
-  fs::path dir_;
-  int runs_ = 0;
-  std::unique_ptr<Process> process_;
+  DaemonProcess daemon_;
   std::string replay_;
 };
 
@@ -105,11 +99,10 @@ std::size_t count_requests(const FixtureServer& server, const std::string& path,
 TEST(DaemonFeeds, ItemsBecomeAlertsOnceAcrossPollsAndRestarts) {
   FixtureServer server;
   ASSERT_TRUE(server.up()) << server.err();
-  server.write("wire.xml",
-               rss(item("g1", "Wagner arrives", "http://example.org/a1?utm_source=rss",
-                        "Wagner &amp; instructors in &lt;b&gt;Belarus&lt;/b&gt;") +
-                   item("g2", "Weather", "http://example.org/a2", "Sunny in Minsk") +
-                   item("g3", "More", "http://example.org/a3", "Wagner instructors again")));
+  server.write("wire.xml", rss(item("g1", "Wagner arrives", "http://example.org/a1?utm_source=rss",
+                                    "Wagner &amp; instructors in &lt;b&gt;Belarus&lt;/b&gt;") +
+                               item("g2", "Weather", "http://example.org/a2", "Sunny in Minsk") +
+                               item("g3", "More", "http://example.org/a3", "Wagner instructors again")));
   server.write("article.html", article_page());
   server.write("pages.xml", rss(item("p1", "Drills near Brest", server.url("/feeds/article.html"),
                                      "Exercises near Brest.")));
@@ -118,8 +111,7 @@ TEST(DaemonFeeds, ItemsBecomeAlertsOnceAcrossPollsAndRestarts) {
   ASSERT_TRUE(d.start()) << d.log();
 
   std::vector<json> alerts;
-  ASSERT_TRUE(wait_until([&] { return (alerts = d.alerts(tmp.path())).size() >= 3; }, 30s))
-      << d.log();
+  ASSERT_TRUE(wait_until([&] { return (alerts = d.alerts(tmp.path())).size() >= 3; }, 30s)) << d.log();
   std::set<std::string> urls;
   for (const auto& a : alerts) {
     urls.insert(a["record"]["url"]);
@@ -139,10 +131,9 @@ TEST(DaemonFeeds, ItemsBecomeAlertsOnceAcrossPollsAndRestarts) {
   EXPECT_EQ(d.alerts(tmp.path()).size(), 3u);
 
   // A new item fires once.
-  server.write("wire.xml",
-               rss(item("g4", "Fresh", "http://example.org/a4", "Wagner instructors return") +
-                   item("g1", "Wagner arrives", "http://example.org/a1?utm_source=rss",
-                        "Wagner &amp; instructors in Belarus")));
+  server.write("wire.xml", rss(item("g4", "Fresh", "http://example.org/a4", "Wagner instructors return") +
+                               item("g1", "Wagner arrives", "http://example.org/a1?utm_source=rss",
+                                    "Wagner &amp; instructors in Belarus")));
   ASSERT_TRUE(wait_until([&] { return d.alerts(tmp.path()).size() >= 4; }, 30s)) << d.log();
   EXPECT_EQ(d.stop(), 0);
 
@@ -150,8 +141,8 @@ TEST(DaemonFeeds, ItemsBecomeAlertsOnceAcrossPollsAndRestarts) {
   // nothing is created twice.
   auto conditional_before = count_requests(server, "/feeds/wire.xml", true);
   ASSERT_TRUE(d.start()) << d.log();
-  ASSERT_TRUE(wait_until(
-      [&] { return count_requests(server, "/feeds/wire.xml", true) > conditional_before; }, 30s));
+  ASSERT_TRUE(
+      wait_until([&] { return count_requests(server, "/feeds/wire.xml", true) > conditional_before; }, 30s));
   server.write("wire.xml", rss(item("g1", "Wagner arrives", "http://example.org/a1",
                                     "Wagner instructors in Belarus, updated")));
   std::this_thread::sleep_for(3s);
@@ -166,14 +157,14 @@ TEST(DaemonFeeds, ABrokenFeedDoesNotStopTheOthers) {
   FixtureServer server;
   ASSERT_TRUE(server.up()) << server.err();
   server.write("wire.xml", "<<<not a feed at all");
-  server.write("pages.xml", rss(item("p1", "Wagner instructors", "http://example.org/p1",
-                                     "Wagner instructors seen")));
+  server.write("pages.xml",
+               rss(item("p1", "Wagner instructors", "http://example.org/p1", "Wagner instructors seen")));
   TempDir tmp;
   FeedDaemon d(tmp.path(), server);
   ASSERT_TRUE(d.start()) << d.log();
   ASSERT_TRUE(wait_until([&] { return d.alerts(tmp.path()).size() == 1; }, 30s)) << d.log();
-  auto feeds = run({wirewatch_path(), "feeds", "--config", (tmp.path() / "wirewatch.yaml").string()},
-                   tmp.path());
+  auto feeds =
+      run({wirewatch_path(), "feeds", "--config", (tmp.path() / "wirewatch.yaml").string()}, tmp.path());
   EXPECT_EQ(feeds.code, 0) << feeds.err;
   EXPECT_NE(feeds.out.find("wire"), std::string::npos) << feeds.out;
   EXPECT_NE(feeds.out.find("pages"), std::string::npos) << feeds.out;

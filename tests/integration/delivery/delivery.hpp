@@ -41,47 +41,35 @@ struct DaemonSetup {
 
 class ReplayDaemon {
  public:
-  ReplayDaemon(const fs::path& dir, const DaemonSetup& setup = {}) : dir_(dir) {
-    fs::create_directories(dir_ / "inbox");
-    write_file(dir_ / "rules.yaml", setup.rules);
-    write_file(dir_ / "wirewatch.yaml",
+  ReplayDaemon(const fs::path& dir, const DaemonSetup& setup = {}) : daemon_(dir) {
+    fs::create_directories(dir / "inbox");
+    write_file(dir / "rules.yaml", setup.rules);
+    write_file(dir / "wirewatch.yaml",
                "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: " + setup.publish +
                    "\n  replay: " + setup.replay + "\n" + setup.extra_publish_keys +
-                   "sources:\n  - {id: inbox, type: directory, path: inbox}\n" +
-                   setup.extra_sources + setup.extra_keys + "log:\n  level: debug\n");
+                   "sources:\n  - {id: inbox, type: directory, path: inbox}\n" + setup.extra_sources +
+                   setup.extra_keys + "log:\n  level: debug\n");
   }
 
   bool start() {
-    fs::remove(dir_ / "state" / "endpoints.json");
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{wirewatchd_path(), "--config", (dir_ / "wirewatch.yaml").string()},
-        dir_ / "stdout.log", dir_ / ("stderr" + std::to_string(++runs_) + ".log"));
-    if (!wait_until([&] { return fs::exists(dir_ / "state" / "endpoints.json"); })) return false;
-    auto j = json::parse(read_file(dir_ / "state" / "endpoints.json"));
-    publish_ = j["publish"][0];
-    replay_ = j["replay"][0];
+    auto endpoints = daemon_.start();
+    if (!endpoints) return false;
+    publish_ = (*endpoints)["publish"][0];
+    replay_ = (*endpoints)["replay"][0];
     return true;
   }
-  void kill() {
-    process_->signal(SIGKILL);
-    process_->wait();
-  }
-  std::optional<int> stop() {
-    process_->signal(SIGTERM);
-    return process_->wait(30s);
-  }
-  std::string log() const { return process_ ? process_->err() : std::string(); }
-  bool log_contains(const std::string& s) const { return log().find(s) != std::string::npos; }
+  void kill() { daemon_.kill(); }
+  std::optional<int> stop() { return daemon_.stop(30s); }
+  std::string log() const { return daemon_.log(); }
+  bool log_contains(const std::string& s) const { return daemon_.log_contains(s); }
   const std::string& publish_endpoint() const { return publish_; }
   const std::string& replay_endpoint() const { return replay_; }
-  fs::path inbox() const { return dir_ / "inbox"; }
-  const fs::path& dir() const { return dir_; }
-  Process& process() { return *process_; }
+  fs::path inbox() const { return dir() / "inbox"; }
+  const fs::path& dir() const { return daemon_.dir(); }
+  Process& process() { return daemon_.process(); }
 
  private:
-  fs::path dir_;
-  int runs_ = 0;
-  std::unique_ptr<Process> process_;
+  DaemonProcess daemon_;
   std::string publish_, replay_;
 };
 
@@ -99,8 +87,7 @@ inline std::vector<std::string> receive(zmq::socket_t& s, std::chrono::milliseco
 }
 
 // One replay request; every message until the end marker.
-inline std::vector<std::vector<std::string>> replay_request(zmq::context_t& ctx,
-                                                            const std::string& endpoint,
+inline std::vector<std::vector<std::string>> replay_request(zmq::context_t& ctx, const std::string& endpoint,
                                                             const std::string& request) {
   zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);

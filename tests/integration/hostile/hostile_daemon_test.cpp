@@ -170,10 +170,10 @@ TEST(HostileDaemon, StaysUpBoundedAndAlertingAgainstAHostileServer) {
     std::string asan = inherited && *inherited ? std::string(inherited) + ":" : std::string();
     ::setenv("ASAN_OPTIONS", (asan + "quarantine_size_mb=16").c_str(), 1);
   }
-  Process daemon({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-                 dir / "err.log");
-  ASSERT_TRUE(wait_until([&] { return fs::exists(dir / "state" / "endpoints.json"); }, 30s)) << daemon.err();
-  auto endpoints = json::parse(read_file(dir / "state" / "endpoints.json"));
+  DaemonProcess daemon(dir);
+  auto started = daemon.start(30s);
+  ASSERT_TRUE(started) << daemon.log();
+  auto &endpoints = *started;
   const std::string replay = endpoints["replay"][0];
   const std::string metrics_url = "http://" + endpoints["metrics"].get<std::string>() + "/metrics";
 
@@ -197,16 +197,16 @@ TEST(HostileDaemon, StaysUpBoundedAndAlertingAgainstAHostileServer) {
   for (const auto &f : feeds) paths.push_back(f.path.substr(0, f.path.find('?')));
   const bool all_polled = wait_until(
       [&] {
-        if (daemon.wait(0ms).has_value()) return true;  // exited: fails below
+        if (daemon.process().wait(0ms).has_value()) return true;  // exited: fails below
         for (const auto &p : paths)
           if (server.requests_for(p) < 2) return false;
         return true;
       },
       75s);
-  ASSERT_FALSE(daemon.wait(0ms).has_value()) << "wirewatchd exited:\n" << daemon.err();
+  ASSERT_FALSE(daemon.process().wait(0ms).has_value()) << "wirewatchd exited:\n" << daemon.log();
   EXPECT_TRUE(all_polled) << read_file(server.log_path());
   std::size_t before_reload = 0;
-  ASSERT_TRUE(wait_until([&] { return (before_reload = good_alerts().first) >= 2; }, 30s)) << daemon.err();
+  ASSERT_TRUE(wait_until([&] { return (before_reload = good_alerts().first) >= 2; }, 30s)) << daemon.log();
 
   // A rule file with 10,000-deep parentheses: refused, the previous rules stay
   // active.
@@ -216,16 +216,16 @@ TEST(HostileDaemon, StaysUpBoundedAndAlertingAgainstAHostileServer) {
   EXPECT_NE((check.out + check.err).find("limits.max_query_depth"), std::string::npos)
       << check.out << check.err;
   write_file(dir / "extra.yaml", deep_rule_file(10'000));
-  daemon.signal(SIGHUP);
+  daemon.process().signal(SIGHUP);
   EXPECT_TRUE(
-      wait_until([&] { return daemon.err().find("limits.max_query_depth") != std::string::npos; }, 20s))
-      << daemon.err();
+      wait_until([&] { return daemon.log().find("limits.max_query_depth") != std::string::npos; }, 20s))
+      << daemon.log();
 
   // The good feed keeps producing alerts after all of that.
-  EXPECT_TRUE(wait_until([&] { return good_alerts().first >= before_reload + 2; }, 30s)) << daemon.err();
-  ASSERT_FALSE(daemon.wait(0ms).has_value()) << "wirewatchd exited:\n" << daemon.err();
+  EXPECT_TRUE(wait_until([&] { return good_alerts().first >= before_reload + 2; }, 30s)) << daemon.log();
+  ASSERT_FALSE(daemon.process().wait(0ms).has_value()) << "wirewatchd exited:\n" << daemon.log();
 
-  const long peak_kb = proc_status_kb(daemon.pid(), "VmHWM");
+  const long peak_kb = proc_status_kb(daemon.process().pid(), "VmHWM");
   const long limit_kb = (kAsan ? 512L : 256L) * 1024;  // ASan: shadow memory and redzones
   std::cout << "wirewatchd peak RSS (VmHWM): " << peak_kb / 1024 << " MiB" << (kAsan ? " (ASan build)" : "")
             << std::endl;
@@ -245,8 +245,7 @@ TEST(HostileDaemon, StaysUpBoundedAndAlertingAgainstAHostileServer) {
   EXPECT_EQ(alerts_text.find(kSecret), std::string::npos);
   EXPECT_EQ(alerts_text.find("lollollol"), std::string::npos);
 
-  daemon.signal(SIGTERM);
-  EXPECT_EQ(daemon.wait(30s), 0) << daemon.err();
+  EXPECT_EQ(daemon.stop(30s), 0) << daemon.log();
 
   for (const auto &e : fs::recursive_directory_iterator(dir / "state")) {
     if (!e.is_regular_file()) continue;

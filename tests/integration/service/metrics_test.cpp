@@ -64,26 +64,12 @@ class MetricsClient {
   std::unique_ptr<httplib::Client> http_;
 };
 
-// wirewatchd on dir/wirewatch.yaml, its output in dir/out.log and dir/err.log.
-Process start_wirewatchd(const fs::path& dir) {
-  return Process({wirewatchd_path(), "--config", (dir / "wirewatch.yaml").string()}, dir / "out.log",
-                 dir / "err.log");
-}
-
-// What wirewatchd writes to state/endpoints.json once its sockets are bound;
-// null when it has not done so within the deadline.
-json wait_for_endpoints(const fs::path& dir) {
-  const auto file = dir / "state" / "endpoints.json";
-  if (!wait_until([&] { return fs::exists(file); })) return nullptr;
-  return json::parse(read_file(file));
-}
-
 // The metrics address from the daemon's "metrics on http://HOST:PORT/metrics"
 // line, logged as soon as the port is bound (before the rules are loaded).
-std::string metrics_address_from_log(const Process& d) {
+std::string metrics_address_from_log(const DaemonProcess& d) {
   static const std::regex line("metrics on http://([^/ ]+)/metrics");
   std::smatch m;
-  auto err = d.err();
+  auto err = d.log();
   return std::regex_search(err, m, line) ? m[1].str() : std::string();
 }
 
@@ -122,9 +108,9 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
     fs::copy_file(e.path(), dir / "inbox" / e.path().filename());
     ++inbox_files;
   }
-  Process d = start_wirewatchd(dir);
-  const json ep = wait_for_endpoints(dir);
-  ASSERT_FALSE(ep.is_null()) << d.err();
+  DaemonProcess d(dir);
+  const json ep = d.start().value_or(json());
+  ASSERT_FALSE(ep.is_null()) << d.log();
   MetricsClient metrics(ep["metrics"].get<std::string>());
 
   // The seeds give three alerts, the feed two; the feed is polled again with
@@ -138,7 +124,7 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
                m["wirewatch_fetches_total{status=\"304\"}"] >= 1;
       },
       30s))
-      << d.err();
+      << d.log();
 
   EXPECT_EQ(m["wirewatch_items_total{source=\"inbox\"}"], static_cast<double>(inbox_files));
   EXPECT_EQ(m["wirewatch_items_total{source=\"wire\"}"], 3);
@@ -179,14 +165,13 @@ TEST(ServiceMetrics, CountWhatWasIngested) {
   // A broken rule file is refused on SIGHUP: the gauge says so, the old rules
   // stay.
   write_file(dir / "rules.yaml", "rules:\n  - id: broken\n    query: (\n");
-  d.signal(SIGHUP);
+  d.process().signal(SIGHUP);
   ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_rules_last_reload_successful"] == 0; }))
-      << d.err();
+      << d.log();
   m = metrics.scrape();
   EXPECT_EQ(m["wirewatch_rules_loaded"], 1);
   EXPECT_EQ(metrics.status("/-/ready"), 200);
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(), 0);
+  EXPECT_EQ(d.stop(), 0);
 }
 
 TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
@@ -210,9 +195,10 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
              "tcp://127.0.0.1:*\n"
              "metrics:\n  listen: 127.0.0.1:0\n"
              "sources:\n  - {id: inbox, type: directory, path: inbox}\n");
-  Process d = start_wirewatchd(dir);
+  DaemonProcess d(dir);
+  d.spawn();
   std::string address;
-  ASSERT_TRUE(wait_until([&] { return !(address = metrics_address_from_log(d)).empty(); })) << d.err();
+  ASSERT_TRUE(wait_until([&] { return !(address = metrics_address_from_log(d)).empty(); })) << d.log();
   MetricsClient metrics(address);
 
   // From the moment the port answers: 503 (and healthy) while loading, then
@@ -228,8 +214,8 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
         return s == 200;
       },
       60s))
-      << d.err();
-  ASSERT_GE(seen.size(), 2u) << "never saw /-/ready answer 503; " << d.err();
+      << d.log();
+  ASSERT_GE(seen.size(), 2u) << "never saw /-/ready answer 503; " << d.log();
   EXPECT_EQ(seen.front(), 503);
   EXPECT_EQ(seen.back(), 200);
   EXPECT_EQ(seen.size(), 2u);  // 503 until ready, then 200 for good
@@ -238,8 +224,7 @@ TEST(ServiceMetrics, NotReadyUntilTheRulesAreLoaded) {
   EXPECT_EQ(m["wirewatch_rules_loaded"], kRules);
   EXPECT_EQ(m["wirewatch_rules_last_reload_successful"], 1);
   EXPECT_TRUE(fs::exists(dir / "state" / "endpoints.json"));
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(60s), 0);
+  EXPECT_EQ(d.stop(60s), 0);
 }
 
 TEST(ServiceMetrics, AFeedFailingOnEveryPollIsLoggedOncePerWindow) {
@@ -257,15 +242,15 @@ TEST(ServiceMetrics, AFeedFailingOnEveryPollIsLoggedOncePerWindow) {
                  server.url("/status/500") +
                  "\", interval: 1s}\n"
                  "http: {min_retry: 1s, max_backoff: 1s}\nlog: {repeat_window: 4s}\n");
-  Process d = start_wirewatchd(dir);
-  const json ep = wait_for_endpoints(dir);
-  ASSERT_FALSE(ep.is_null()) << d.err();
+  DaemonProcess d(dir);
+  const json ep = d.start().value_or(json());
+  ASSERT_FALSE(ep.is_null()) << d.log();
   MetricsClient metrics(ep["metrics"].get<std::string>());
 
   // Seven failures take at least six seconds: more than one window.
   const std::string failed = "fetches_total{status=\"500\"}";
-  ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_" + failed] >= 7; }, 60s)) << d.err();
-  const std::string log = d.err();
+  ASSERT_TRUE(wait_until([&] { return metrics.scrape()["wirewatch_" + failed] >= 7; }, 60s)) << d.log();
+  const std::string log = d.log();
   const double failures = metrics.scrape()["wirewatch_" + failed];
   const double suppressed = metrics.scrape()["wirewatch_log_messages_suppressed_total"];
   const auto lines = count_lines_with(log, {"feed broken:", "failed: HTTP 500"});
@@ -279,8 +264,7 @@ TEST(ServiceMetrics, AFeedFailingOnEveryPollIsLoggedOncePerWindow) {
   ASSERT_NE(first, std::string::npos);
   auto first_line = log.substr(first, log.find('\n', first) - first);
   EXPECT_EQ(first_line.find("similar message"), std::string::npos) << first_line;
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(), 0);
+  EXPECT_EQ(d.stop(), 0);
 }
 
 TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
@@ -292,9 +276,9 @@ TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
              "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: tcp://127.0.0.1:*\n"
              "metrics:\n  listen: 127.0.0.1:0\n"
              "sources:\n  - {id: inbox, type: directory, path: inbox}\n");
-  Process d = start_wirewatchd(dir);
-  const json ep = wait_for_endpoints(dir);
-  ASSERT_FALSE(ep.is_null()) << d.err();
+  DaemonProcess d(dir);
+  const json ep = d.start().value_or(json());
+  ASSERT_FALSE(ep.is_null()) << d.log();
   MetricsClient metrics(ep["metrics"].get<std::string>());
 
   auto drop = [&](const std::string& name, const std::string& text) {
@@ -304,19 +288,18 @@ TEST(ServiceMetrics, ManyBadFilesOfOneKindAreLoggedOnceAndCounted) {
   for (int i = 0; i < 5; ++i) drop("latin1-" + std::to_string(i) + ".txt", "Wagner \xE9t\xE9\n\nText");
   ASSERT_TRUE(wait_until([&] {
     return metrics.scrape()["wirewatch_rejected_items_total{source=\"inbox\"}"] == 5;
-  })) << d.err();
+  })) << d.log();
   drop("untitled.txt", "\n\nNo title");
   ASSERT_TRUE(wait_until([&] {
     return metrics.scrape()["wirewatch_rejected_items_total{source=\"inbox\"}"] == 6;
-  })) << d.err();
+  })) << d.log();
   auto m = metrics.scrape();
   EXPECT_EQ(m["wirewatch_log_messages_suppressed_total"], 4);
   EXPECT_EQ(m["wirewatch_items_total{source=\"inbox\"}"], 6);
   EXPECT_EQ(m["wirewatch_records_total{source=\"inbox\"}"], 0);
-  const auto log = d.err();
+  const auto log = d.log();
   EXPECT_EQ(count_lines_with(log, {"source inbox: skipping", "not valid UTF-8"}), 1u) << log;
   // Another fault of the same source is its own key.
   EXPECT_EQ(count_lines_with(log, {"untitled.txt", "no title"}), 1u) << log;
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(), 0);
+  EXPECT_EQ(d.stop(), 0);
 }

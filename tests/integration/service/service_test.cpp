@@ -22,7 +22,8 @@ void write_config(const fs::path& dir, const std::string& extra = "") {
   write_file(dir / "rules.yaml", kRules);
   write_file(dir / "wirewatch.yaml",
              "state_dir: state\nrules: rules.yaml\npublish:\n  endpoint: tcp://127.0.0.1:*\n"
-             "sources:\n  - {id: inbox, type: directory, path: inbox}\n" + extra);
+             "sources:\n  - {id: inbox, type: directory, path: inbox}\n" +
+                 extra);
 }
 
 // A datagram socket standing in for systemd's notify socket.
@@ -77,28 +78,26 @@ TEST(Service, NotifiesReadyStatusReloadWatchdogAndStopping) {
   TempDir tmp;
   write_config(tmp.path());
   NotifySocket sock(tmp.path() / "notify.sock");
-  Process d({wirewatchd_path(), "--config", (tmp.path() / "wirewatch.yaml").string()},
-            tmp.path() / "out.log", tmp.path() / "err.log",
-            {"NOTIFY_SOCKET=" + sock.path().string(), "WATCHDOG_USEC=2000000"});
+  DaemonProcess d(tmp.path(), {"NOTIFY_SOCKET=" + sock.path().string(), "WATCHDOG_USEC=2000000"});
+  d.spawn();
 
   auto msgs = sock.collect_until(
       [](const auto& m) { return has(m, "READY=1") && has(m, "WATCHDOG=1") && has(m, "STATUS="); });
-  ASSERT_TRUE(has(msgs, "READY=1")) << d.err();
-  ASSERT_TRUE(has(msgs, "WATCHDOG=1")) << d.err();
-  ASSERT_TRUE(has(msgs, "STATUS=")) << d.err();
+  ASSERT_TRUE(has(msgs, "READY=1")) << d.log();
+  ASSERT_TRUE(has(msgs, "WATCHDOG=1")) << d.log();
+  ASSERT_TRUE(has(msgs, "STATUS=")) << d.log();
 
-  d.signal(SIGHUP);
+  d.process().signal(SIGHUP);
   msgs = sock.collect_until([](const auto& m) {
     int r = find_from(m, "RELOADING=1");
     return r >= 0 && find_from(m, "READY=1", r) >= 0;
   });
   int reloading = find_from(msgs, "RELOADING=1");
-  ASSERT_GE(reloading, 0) << d.err();
+  ASSERT_GE(reloading, 0) << d.log();
   EXPECT_NE(msgs[static_cast<std::size_t>(reloading)].find("MONOTONIC_USEC="), std::string::npos);
   EXPECT_GT(find_from(msgs, "READY=1", reloading), reloading);
 
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(), 0);
+  EXPECT_EQ(d.stop(), 0);
   msgs = sock.collect_until([](const auto& m) { return has(m, "STOPPING=1"); }, 2s);
   int ready = find_from(msgs, "READY=1");
   int stopping = find_from(msgs, "STOPPING=1");
@@ -110,11 +109,10 @@ TEST(Service, NotifiesReadyStatusReloadWatchdogAndStopping) {
 TEST(Service, MetricsAndHealthOverHttp) {
   TempDir tmp;
   write_config(tmp.path(), "metrics:\n  listen: 127.0.0.1:0\n");
-  Process d({wirewatchd_path(), "--config", (tmp.path() / "wirewatch.yaml").string()},
-            tmp.path() / "out.log", tmp.path() / "err.log");
-  const auto endpoints = tmp.path() / "state" / "endpoints.json";
-  ASSERT_TRUE(wait_until([&] { return fs::exists(endpoints); })) << d.err();
-  const std::string address = json::parse(read_file(endpoints))["metrics"];
+  DaemonProcess d(tmp.path());
+  const auto endpoints = d.start();
+  ASSERT_TRUE(endpoints) << d.log();
+  const std::string address = (*endpoints)["metrics"];
   auto colon = address.rfind(':');
   httplib::Client http(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
   http.set_connection_timeout(5);
@@ -122,7 +120,7 @@ TEST(Service, MetricsAndHealthOverHttp) {
   ASSERT_TRUE(wait_until([&] {
     auto r = http.Get("/-/ready");
     return r && r->status == 200;
-  })) << d.err();
+  })) << d.log();
   auto healthy = http.Get("/-/healthy");
   ASSERT_TRUE(healthy);
   EXPECT_EQ(healthy->status, 200);
@@ -138,11 +136,10 @@ TEST(Service, MetricsAndHealthOverHttp) {
   EXPECT_NE(metrics.find("# TYPE wirewatch_alerts_total counter"), std::string::npos);
 
   write_file(tmp.path() / "rules.yaml", "rules:\n  - id: broken\n    query: (\n");
-  d.signal(SIGHUP);
+  d.process().signal(SIGHUP);
   ASSERT_TRUE(wait_until([&] {
     auto r = http.Get("/metrics");
     return r && r->body.find("wirewatch_rules_last_reload_successful 0") != std::string::npos;
-  })) << d.err();
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(), 0);
+  })) << d.log();
+  EXPECT_EQ(d.stop(), 0);
 }
