@@ -10,7 +10,7 @@ FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build run test fuzz clean format
+.PHONY: all deps configure build run test fuzz clean format format-check
 
 all: build
 
@@ -35,8 +35,14 @@ fuzz: deps
 	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
 	  JOBS=$(JOBS) bash fuzz/run.sh
 
+SOURCES_FOUND = find common connectors normalizer rules daemon cli tests bench fuzz -name '*.cpp' -o -name '*.hpp'
+
 format:
-	find common connectors normalizer rules daemon cli tests bench fuzz -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	$(SOURCES_FOUND) | xargs clang-format -i
+
+# Fails, naming each place, when a file is not as `make format` leaves it (.ci/run).
+format-check: deps
+	$(SOURCES_FOUND) | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf $(BUILD_DIR)

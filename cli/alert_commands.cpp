@@ -251,20 +251,18 @@ void add_alert_commands(CLI::App& app, ExitCode& exit) {
       ->needs(tail_cmd->get_option("--replay"));
   add_curve_options(tail_cmd, tail_args->curve);
   tail_cmd->callback([&exit, tail_args] {
-    exit.value = tail(tail_args->endpoint, tail_args->topics, tail_args->replay_endpoint,
-                      tail_args->since, tail_args->curve);
+    exit.value = tail(tail_args->endpoint, tail_args->topics, tail_args->replay_endpoint, tail_args->since,
+                      tail_args->curve);
   });
 
   auto replay_args = std::make_shared<Args>();
-  auto* replay_cmd =
-      app.add_subcommand("replay", "print stored alerts after --since from a replay ENDPOINT");
+  auto* replay_cmd = app.add_subcommand("replay", "print stored alerts after --since from a replay ENDPOINT");
   replay_cmd->add_option("ENDPOINT", replay_args->endpoint, "e.g. tcp://127.0.0.1:5557")->required();
   replay_cmd->add_option("--since", replay_args->since, "alerts with seq above this")->required();
   replay_cmd->add_option("TOPIC", replay_args->topics, "topic prefixes (default: all)");
   add_curve_options(replay_cmd, replay_args->curve);
   replay_cmd->callback([&exit, replay_args] {
-    exit.value = replay(replay_args->endpoint, replay_args->since, replay_args->topics,
-                        replay_args->curve);
+    exit.value = replay(replay_args->endpoint, replay_args->since, replay_args->topics, replay_args->curve);
   });
 
   auto key_base = std::make_shared<std::string>();

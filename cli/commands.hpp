@@ -13,11 +13,11 @@ struct ExitCode {
   int value = 0;
 };
 
-void add_rules_commands(CLI::App& app, ExitCode& exit);   // rules check, match
-void add_alert_commands(CLI::App& app, ExitCode& exit);   // tail
-void add_feed_commands(CLI::App& app, ExitCode& exit);    // parse-feed, feeds
-void add_extract_commands(CLI::App& app, ExitCode& exit); // extract
-void add_service_commands(CLI::App& app, ExitCode& exit); // check
+void add_rules_commands(CLI::App& app, ExitCode& exit);    // rules check, match
+void add_alert_commands(CLI::App& app, ExitCode& exit);    // tail
+void add_feed_commands(CLI::App& app, ExitCode& exit);     // parse-feed, feeds
+void add_extract_commands(CLI::App& app, ExitCode& exit);  // extract
+void add_service_commands(CLI::App& app, ExitCode& exit);  // check
 
 // One JSON line, invalid UTF-8 replaced rather than thrown on.
 std::string json_line(const nlohmann::json& j);

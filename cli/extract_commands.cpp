@@ -57,8 +57,8 @@ int run_extract(const ExtractArgs& args) {
 
 void add_extract_commands(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<ExtractArgs>();
-  auto* cmd = app.add_subcommand(
-      "extract", "extract the article of an HTML page; prints the record to stdout");
+  auto* cmd =
+      app.add_subcommand("extract", "extract the article of an HTML page; prints the record to stdout");
   cmd->add_option("--url", args->url, "the page's address (for the canonical URL and the title)");
   cmd->add_option("--charset", args->charset,
                   "the charset parameter of the HTTP Content-Type header, if any");

@@ -1,19 +1,18 @@
 // wirewatch parse-feed | feeds import
-#include <fstream>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
-#include <map>
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include "commands.hpp"
-#include "wirewatch/daemon/config.hpp"
-#include "wirewatch/daemon/daemon.hpp"
-#include "wirewatch/daemon/store.hpp"
 #include "wirewatch/common/time.hpp"
 #include "wirewatch/connectors/feed_parser.hpp"
 #include "wirewatch/connectors/opml.hpp"
+#include "wirewatch/daemon/config.hpp"
 #include "wirewatch/daemon/daemon.hpp"
+#include "wirewatch/daemon/store.hpp"
 
 namespace wirewatch::cli {
 namespace {
@@ -117,8 +116,8 @@ int parse_feed_command(const ParseFeedArgs& args) {
   options.content_type = args.content_type;
   const auto parsed = connectors::parse_feed(*bytes, options);
   if (!parsed.ok()) {
-    std::cerr << "wirewatch parse-feed: " << (args.file == "-" ? "<stdin>" : args.file) << ": " << parsed.error
-              << '\n';
+    std::cerr << "wirewatch parse-feed: " << (args.file == "-" ? "<stdin>" : args.file) << ": "
+              << parsed.error << '\n';
     return kExitFailure;
   }
   const auto j = feed_json(parsed);
@@ -178,14 +177,14 @@ int feed_status_command(const std::string& config_file) {
   daemon::Store store(db);
   std::map<std::string, connectors::FeedState> states;
   for (auto& [id, st] : store.feed_states()) states[id] = st;
-  std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", "ID", "STATUS", "LAST SUCCESS",
-              "NEXT POLL", "FAILS", "ITEMS", "BOZO", "URL / LAST ERROR");
+  std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", "ID", "STATUS", "LAST SUCCESS", "NEXT POLL",
+              "FAILS", "ITEMS", "BOZO", "URL / LAST ERROR");
   for (const auto& sc : loaded.config->sources) {
     if (sc.type != daemon::SourceConfig::Type::feed) continue;
     auto it = states.find(sc.id);
     if (it == states.end()) {
-      std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", sc.id.c_str(), "-", "-", "-", "-",
-                  "-", "-", (sc.url + "  (not polled yet)").c_str());
+      std::printf("%-20s %-6s %-20s %-20s %5s %8s %-8s %s\n", sc.id.c_str(), "-", "-", "-", "-", "-", "-",
+                  (sc.url + "  (not polled yet)").c_str());
       continue;
     }
     const auto& f = it->second;
@@ -194,8 +193,8 @@ int feed_status_command(const std::string& config_file) {
     if (!f.last_error.empty()) tail += "  " + f.last_error;
     std::printf("%-20s %-6s %-20s %-20s %5d %8llu %-8s %s\n", sc.id.c_str(), status.c_str(),
                 time_or_dash(f.last_success).c_str(), time_or_dash(f.next_poll).c_str(),
-                f.consecutive_failures, static_cast<unsigned long long>(f.items_seen),
-                f.bozo ? "yes" : "no", tail.c_str());
+                f.consecutive_failures, static_cast<unsigned long long>(f.items_seen), f.bozo ? "yes" : "no",
+                tail.c_str());
   }
   return daemon::kExitOk;
 }
@@ -204,7 +203,8 @@ int feed_status_command(const std::string& config_file) {
 
 void add_feed_commands(CLI::App& app, ExitCode& exit) {
   auto parse_args = std::make_shared<ParseFeedArgs>();
-  auto* parse = app.add_subcommand("parse-feed", "parse an RSS, Atom, RDF, CDF or JSON feed; prints one JSON object");
+  auto* parse =
+      app.add_subcommand("parse-feed", "parse an RSS, Atom, RDF, CDF or JSON feed; prints one JSON object");
   parse->add_option("FILE", parse_args->file, "feed file, or - for standard input")->required();
   parse->add_option("--url", parse_args->url, "the feed's URL: base for relative links");
   parse->add_option("--charset", parse_args->charset, "charset as an HTTP Content-Type would give it");
@@ -220,18 +220,19 @@ void add_feed_commands(CLI::App& app, ExitCode& exit) {
   auto* import = feeds->add_subcommand("import", "OPML → a `sources:` YAML list for sources_dir, on stdout");
   import->add_option("FILE", import_args->file, "OPML file, or - for standard input")->required();
   import->add_option("--id-prefix", import_args->id_prefix, "prefix of every source id, e.g. opml-");
-  import->callback([&exit, import_args] { exit.value = import_command(*import_args); });
-  feeds->require_subcommand(0, 1);
-  feeds->callback([&exit, status_config, feeds] {
-    if (feeds->get_subcommands().empty()) {
-      if (status_config->empty()) {
-        std::cerr << "wirewatch feeds: give --config FILE, or use `feeds import`\n";
-        exit.value = daemon::kExitUsage;
-        return;
-      }
-      exit.value = feed_status_command(*status_config);
+  import->callback([&exit, import_args] { exit.value = import_command(*import_args);
+});
+feeds->require_subcommand(0, 1);
+feeds->callback([&exit, status_config, feeds] {
+  if (feeds->get_subcommands().empty()) {
+    if (status_config->empty()) {
+      std::cerr << "wirewatch feeds: give --config FILE, or use `feeds import`\n";
+      exit.value = daemon::kExitUsage;
+      return;
     }
-  });
-}
+    exit.value = feed_status_command(*status_config);
+  }
+});
+}  // namespace wirewatch::cli
 
 }  // namespace wirewatch::cli

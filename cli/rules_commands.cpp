@@ -26,8 +26,10 @@ using daemon::kExitOk;
 rules::LoadResult load_rules_reporting(const std::vector<std::string>& paths, bool as_json) {
   std::vector<fs::path> p(paths.begin(), paths.end());
   auto result = rules::load_rules(p);
-  if (as_json) std::cerr << result.diagnostics.to_json() << '\n';
-  else std::cerr << result.diagnostics.render();
+  if (as_json)
+    std::cerr << result.diagnostics.to_json() << '\n';
+  else
+    std::cerr << result.diagnostics.render();
   return result;
 }
 
@@ -206,8 +208,7 @@ int match_files(const MatchArgs& args) {
 int match_stored(const MatchArgs& args) {
   const auto window = parse_duration(args.since);
   if (!window || window->count() <= 0) {
-    std::cerr << "wirewatch match: --since `" << args.since
-              << "` is not a duration such as 7d, 12h or 30m\n";
+    std::cerr << "wirewatch match: --since `" << args.since << "` is not a duration such as 7d, 12h or 30m\n";
     return daemon::kExitUsage;
   }
   auto config = daemon::load_config(args.config);
@@ -264,7 +265,8 @@ int match_stored(const MatchArgs& args) {
 int match_command(const MatchArgs& args) {
   if (!args.since.empty() || !args.config.empty()) {
     if (args.since.empty() || args.config.empty() || !args.files.empty()) {
-      std::cerr << "wirewatch match: give --since DURATION and --config FILE together, without record files\n";
+      std::cerr
+          << "wirewatch match: give --since DURATION and --config FILE together, without record files\n";
       return daemon::kExitUsage;
     }
     return match_stored(args);
@@ -287,7 +289,8 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
     std::string format = "text";
   };
   auto check_args = std::make_shared<FileArgs>();
-  auto* check = rules_cmd->add_subcommand("check", "validate rule files; diagnostics on stderr; exit 0 or 78");
+  auto* check =
+      rules_cmd->add_subcommand("check", "validate rule files; diagnostics on stderr; exit 0 or 78");
   check->add_option("PATH", check_args->paths, "rule file or directory of *.yaml")->required();
   check->add_option("--format", check_args->format, "diagnostics format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
@@ -295,7 +298,8 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
 
   auto test_args = std::make_shared<FileArgs>();
   auto* test = rules_cmd->add_subcommand(
-      "test", "run every rule's inline tests; pass/fail per rule; exit 0, 1 on a failure, 78 on invalid rules");
+      "test",
+      "run every rule's inline tests; pass/fail per rule; exit 0, 1 on a failure, 78 on invalid rules");
   test->add_option("PATH", test_args->paths, "rule file or directory of *.yaml")->required();
   test->add_option("--format", test_args->format, "report format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
@@ -306,8 +310,9 @@ void add_rules_commands(CLI::App& app, ExitCode& exit) {
       "match",
       "match rules against record files (--rules PATH FILE...) or against the records an install stored "
       "(--since 7d --config FILE, newest first); one JSON line per match");
-  match->add_option("--rules", match_args->rules,
-                    "rule file or directory (repeatable); with --config: instead of the config's rules")
+  match
+      ->add_option("--rules", match_args->rules,
+                   "rule file or directory (repeatable); with --config: instead of the config's rules")
       ->allow_extra_args(false);
   match->add_option("FILE", match_args->files, "record files");
   match->add_option("--since", match_args->since,

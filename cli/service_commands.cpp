@@ -17,8 +17,8 @@ int check(const std::string& file) {
   auto rules = rules::load_rules(loaded.config->rules, daemon::rule_limits(loaded.config->limits));
   std::cerr << rules.diagnostics.render();
   if (!rules.ok()) return daemon::kExitConfig;
-  std::cerr << file << ": OK (" << loaded.config->sources.size() << " source(s), "
-            << rules.rules->size() << " rule(s))\n";
+  std::cerr << file << ": OK (" << loaded.config->sources.size() << " source(s), " << rules.rules->size()
+            << " rule(s))\n";
   return daemon::kExitOk;
 }
 

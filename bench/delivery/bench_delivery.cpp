@@ -130,7 +130,7 @@ sqlite3* open_raw(const fs::path& file) {
   sqlite3* db = nullptr;
   if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) die("cannot open " + file.string());
   exec(db, store_connection_settings().c_str());  // exactly what the store sets on its
-                                       // connection
+                                                  // connection
   return db;
 }
 

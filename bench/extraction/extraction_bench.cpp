@@ -13,11 +13,10 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "wirewatch/normalizer/extract.hpp"
 
@@ -52,16 +51,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--pages") pages_dir = value();
-    else if (a == "--cases") cases_path = value();
-    else if (a == "--out") out_path = value();
-    else if (a == "--parser") parser = value();
-    else if (a == "--only") only = value();
-    else if (a == "--repeat") repeat = std::max(1, std::atoi(value().c_str()));
-    else return usage();
+    if (a == "--pages")
+      pages_dir = value();
+    else if (a == "--cases")
+      cases_path = value();
+    else if (a == "--out")
+      out_path = value();
+    else if (a == "--parser")
+      parser = value();
+    else if (a == "--only")
+      only = value();
+    else if (a == "--repeat")
+      repeat = std::max(1, std::atoi(value().c_str()));
+    else
+      return usage();
   }
-  if (pages_dir.empty() || cases_path.empty() || (parser != "libxml2" && parser != "gumbo"))
-    return usage();
+  if (pages_dir.empty() || cases_path.empty() || (parser != "libxml2" && parser != "gumbo")) return usage();
 
   auto cases = nlohmann::json::parse(read_file(cases_path), nullptr, false);
   if (!cases.is_object()) {
@@ -118,8 +123,8 @@ int main(int argc, char** argv) {
     }
   }
   double n = static_cast<double>(pages.size()) * repeat;
-  std::cerr << "extraction_bench: parser=" << parser << " pages=" << pages.size()
-            << " repeat=" << repeat << " failures=" << failures << " MB=" << static_cast<double>(total_bytes) / 1e6
+  std::cerr << "extraction_bench: parser=" << parser << " pages=" << pages.size() << " repeat=" << repeat
+            << " failures=" << failures << " MB=" << static_cast<double>(total_bytes) / 1e6
             << " seconds=" << seconds << " pages_per_s=" << n / seconds << '\n';
   std::cout << "{\"parser\":\"" << parser << "\",\"pages\":" << pages.size()
             << ",\"seconds\":" << seconds / repeat << ",\"pages_per_s\":" << n / seconds << "}\n";

@@ -36,8 +36,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
-    else paths.push_back(a);
+    if (a == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
+    else
+      paths.push_back(a);
   }
   if (paths.empty()) {
     std::cerr << "usage: bench_feeds_parse [--seconds S] FILE...\n";

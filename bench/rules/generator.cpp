@@ -17,23 +17,26 @@ namespace {
 // generator draws with these to give the same data with any standard library.
 std::size_t uniform(std::mt19937_64& rng, std::size_t n) { return static_cast<std::size_t>(rng() % n); }
 double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-std::size_t between(std::mt19937_64& rng, std::size_t lo, std::size_t hi) { return lo + uniform(rng, hi - lo + 1); }
+std::size_t between(std::mt19937_64& rng, std::size_t lo, std::size_t hi) {
+  return lo + uniform(rng, hi - lo + 1);
+}
 
 std::size_t draw(std::mt19937_64& rng, const std::vector<double>& cumulative) {
   const double x = unit(rng) * cumulative.back();
-  return static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin());
+  return static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), x) -
+                                  cumulative.begin());
 }
 
 constexpr std::size_t kEntities = 100'000;
 constexpr std::size_t kPersons = 100'000;
 
-const char* const kLatin[] = {"ka", "lo", "mir", "va",  "den", "sar", "to",  "vel", "ni", "gor",
-                              "bra", "zen", "ta", "ri",  "mon", "las", "ko",  "vi",  "del", "an",
-                              "er", "ost", "ur", "ban", "lit", "mar", "sel", "dor", "na", "fel",
-                              "chu", "pet", "ros", "iv", "ska", "tem", "bor", "lin", "ha", "quo"};
-const char* const kCyrillic[] = {"ка", "ло", "мир", "ва", "ден", "сар", "то", "вел", "ни", "гор",
-                                 "бра", "зен", "та", "ри", "мон", "лас", "ко", "ви", "дел", "ан",
-                                 "ер", "ост", "ур", "бан", "лит", "мар", "сёл", "дор", "на", "фей"};
+const char* const kLatin[] = {"ka",  "lo",  "mir", "va",  "den", "sar", "to",  "vel", "ni",  "gor",
+                              "bra", "zen", "ta",  "ri",  "mon", "las", "ko",  "vi",  "del", "an",
+                              "er",  "ost", "ur",  "ban", "lit", "mar", "sel", "dor", "na",  "fel",
+                              "chu", "pet", "ros", "iv",  "ska", "tem", "bor", "lin", "ha",  "quo"};
+const char* const kCyrillic[] = {"ка",  "ло",  "мир", "ва",  "ден", "сар", "то",  "вел", "ни",  "гор",
+                                 "бра", "зен", "та",  "ри",  "мон", "лас", "ко",  "ви",  "дел", "ан",
+                                 "ер",  "ост", "ур",  "бан", "лит", "мар", "сёл", "дор", "на",  "фей"};
 
 std::string capitalize(const std::string& w) {
   if (w.empty()) return w;
@@ -87,7 +90,8 @@ NewsGenerator::NewsGenerator(std::uint64_t seed, const std::filesystem::path& se
   }
   std::vector<std::pair<std::size_t, std::string>> ranked;
   for (auto& [w, c] : counts) ranked.emplace_back(c, w);
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   double total = 0;
   for (const auto& [c, w] : ranked) {
     common_.push_back(w);
@@ -103,12 +107,15 @@ NewsGenerator::NewsGenerator(std::uint64_t seed, const std::filesystem::path& se
     const std::size_t n = between(rng, 2, 4);
     std::string name;
     for (std::size_t i = 0; i < n; ++i)
-      name += cyrillic ? kCyrillic[uniform(rng, std::size(kCyrillic))] : kLatin[uniform(rng, std::size(kLatin))];
+      name +=
+          cyrillic ? kCyrillic[uniform(rng, std::size(kCyrillic))] : kLatin[uniform(rng, std::size(kLatin))];
     if (!cyrillic && uniform(rng, 20) == 0) {  // Latin diacritics, as in Lukašenka or Zelenský
       const auto s = name.find('s');
       const auto e = name.find('e');
-      if (s != std::string::npos) name.replace(s, 1, "š");
-      else if (e != std::string::npos) name.replace(e, 1, "é");
+      if (s != std::string::npos)
+        name.replace(s, 1, "š");
+      else if (e != std::string::npos)
+        name.replace(e, 1, "é");
     }
     if (!seen.insert(name).second) continue;
     entities_.push_back(capitalize(name));
@@ -125,7 +132,8 @@ std::string NewsGenerator::common_word(std::mt19937_64& rng) const {
   return common_[draw(rng, common_cumulative_)];
 }
 
-std::string NewsGenerator::context_word(std::mt19937_64& rng, std::size_t from_rank, std::size_t to_rank) const {
+std::string NewsGenerator::context_word(std::mt19937_64& rng, std::size_t from_rank,
+                                        std::size_t to_rank) const {
   to_rank = std::min(to_rank, common_.size() - 1);
   return common_[between(rng, from_rank, to_rank)];
 }
@@ -151,9 +159,10 @@ std::string NewsGenerator::sentence(std::mt19937_64& rng, std::size_t words, con
       w = pending.back();
       pending.pop_back();
     } else if (p < 12) {
-      const std::size_t e = uniform(rng, 100) < 85 ? cast.entities[std::min(uniform(rng, cast.entities.size()),
-                                                                             uniform(rng, cast.entities.size()))]
-                                                   : entity_index(rng);
+      const std::size_t e = uniform(rng, 100) < 85
+                                ? cast.entities[std::min(uniform(rng, cast.entities.size()),
+                                                         uniform(rng, cast.entities.size()))]
+                                : entity_index(rng);
       w = entities_[e];
       if (uniform(rng, 100) < 40) pending.push_back(associated(e, uniform(rng, 3)));
     } else if (p < 15) {
@@ -180,7 +189,8 @@ std::vector<rules::DocumentFields> NewsGenerator::records(std::size_t n) {
     // An article is about a few entities and people, chosen by popularity.
     Cast cast;
     for (std::size_t i = between(rng, 8, 20); i > 0; --i) cast.entities.push_back(entity_index(rng));
-    for (std::size_t i = between(rng, 2, 6); i > 0; --i) cast.persons.push_back(draw(rng, entity_cumulative_));
+    for (std::size_t i = between(rng, 2, 6); i > 0; --i)
+      cast.persons.push_back(draw(rng, entity_cumulative_));
     rules::DocumentFields r;
     r.title = sentence(rng, between(rng, 7, 13), cast);
     const std::size_t target = between(rng, 4500, 5500);
@@ -245,8 +255,9 @@ std::string NewsGenerator::query(std::mt19937_64& rng) const {
 std::vector<rules::RuleDefinition> NewsGenerator::rules(std::size_t n) {
   std::vector<rules::RuleDefinition> out;
   std::mt19937_64 rng(seed_ ^ 0x2017E5ULL);
-  static const rules::Severity kSeverities[] = {rules::Severity::info, rules::Severity::low, rules::Severity::medium,
-                                                rules::Severity::high, rules::Severity::critical};
+  static const rules::Severity kSeverities[] = {rules::Severity::info, rules::Severity::low,
+                                                rules::Severity::medium, rules::Severity::high,
+                                                rules::Severity::critical};
   for (std::size_t i = 0; i < n; ++i) {
     rules::RuleDefinition d;
     d.id = "g" + std::to_string(i);
@@ -262,8 +273,8 @@ std::vector<rules::RuleDefinition> NewsGenerator::rules(std::size_t n) {
 std::string NewsGenerator::to_yaml(const std::vector<rules::RuleDefinition>& rules) {
   std::string out = "# Generated by bench/rules (NewsGenerator); do not edit.\nrules:\n";
   for (const auto& r : rules) {
-    out += "  - id: " + r.id + "\n    query: " + yaml_single_quoted(r.query) + "\n    severity: " +
-           std::string(rules::severity_name(r.severity)) + "\n";
+    out += "  - id: " + r.id + "\n    query: " + yaml_single_quoted(r.query) +
+           "\n    severity: " + std::string(rules::severity_name(r.severity)) + "\n";
   }
   return out;
 }

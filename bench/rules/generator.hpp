@@ -60,9 +60,9 @@ class NewsGenerator {
 
   std::uint64_t seed_;
   std::vector<rules::DocumentFields> seed_records_;
-  std::vector<std::string> common_;           // by count, most frequent first
+  std::vector<std::string> common_;  // by count, most frequent first
   std::vector<double> common_cumulative_;
-  std::vector<std::string> entities_;         // by popularity, most popular first
+  std::vector<std::string> entities_;  // by popularity, most popular first
   std::vector<double> entity_cumulative_;
   std::vector<std::pair<std::size_t, std::size_t>> persons_;  // (first, last) entity indices
 };

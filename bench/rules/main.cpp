@@ -87,16 +87,24 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::runtime_error("missing value after " + a);
       return argv[++i];
     };
-    if (a == "--sizes") o.sizes = parse_sizes(next());
-    else if (a == "--records") o.records = std::stoul(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--min-seconds") o.min_seconds = std::stod(next());
+    if (a == "--sizes")
+      o.sizes = parse_sizes(next());
+    else if (a == "--records")
+      o.records = std::stoul(next());
+    else if (a == "--seed")
+      o.seed = std::stoull(next());
+    else if (a == "--min-seconds")
+      o.min_seconds = std::stod(next());
     else if (a == "--rounds")
       o.rounds = std::max(1, std::stoi(next()));
-    else if (a == "--per-rule-seconds") o.per_rule_seconds = std::stod(next());
-    else if (a == "--no-peers") o.peers = false;
-    else if (a == "--no-yaml") o.yaml = false;
-    else if (a == "--write-rules") o.write_rules = next();
+    else if (a == "--per-rule-seconds")
+      o.per_rule_seconds = std::stod(next());
+    else if (a == "--no-peers")
+      o.peers = false;
+    else if (a == "--no-yaml")
+      o.yaml = false;
+    else if (a == "--write-rules")
+      o.write_rules = next();
     else if (a == "--dump-matches")
       o.dump_matches = next();
     else if (a == "--help" || a == "-h") {
@@ -165,7 +173,8 @@ void dump_matches(const std::string& path, const rules::RuleSet& set,
 
 int main(int argc, char** argv) try {
   const Options opt = parse(argc, argv);
-  const std::filesystem::path seeds = std::filesystem::path(WIREWATCH_SOURCE_DIR) / "tests" / "fixtures" / "seeds";
+  const std::filesystem::path seeds =
+      std::filesystem::path(WIREWATCH_SOURCE_DIR) / "tests" / "fixtures" / "seeds";
   bench::NewsGenerator gen(opt.seed, seeds);
   const auto fields = gen.records(opt.records);
   std::vector<rules::TextDocument> docs;
@@ -212,7 +221,8 @@ int main(int argc, char** argv) try {
       std::cerr << n << " rules: " << st.terms << " terms, " << st.atoms << " atoms, " << st.postings
                 << " index entries, ~" << st.bytes / n << " bytes/rule by count\n";
       if (opt.yaml) {
-        const auto file = std::filesystem::temp_directory_path() / ("wirewatch-bench-rules-" + std::to_string(n) + ".yaml");
+        const auto file =
+            std::filesystem::temp_directory_path() / ("wirewatch-bench-rules-" + std::to_string(n) + ".yaml");
         std::ofstream(file) << bench::NewsGenerator::to_yaml(defs);
         const double t1 = thread_cpu_seconds();
         auto from_yaml = rules::load_rules({file}, limits);
@@ -241,7 +251,8 @@ int main(int argc, char** argv) try {
       }
       w.measured_records = count;
       w.matches_per_record = static_cast<double>(stats.matched) / static_cast<double>(count);
-      w.candidates_per_match = stats.matched ? static_cast<double>(stats.candidates) / static_cast<double>(stats.matched) : -1;
+      w.candidates_per_match =
+          stats.matched ? static_cast<double>(stats.candidates) / static_cast<double>(stats.matched) : -1;
       w.reached_per_record = static_cast<double>(stats.reached) / static_cast<double>(count);
     }
     rows.push_back(w);
@@ -273,19 +284,21 @@ int main(int argc, char** argv) try {
         r.error = peer->error();
       }
       rows.push_back(r);
-      std::cerr << n << " rules: " << r.engine << " " << fmt(r.records_per_s) << " records/s" << (r.error.empty() ? "" : " (" + r.error + ")")
-                << "\n";
+      std::cerr << n << " rules: " << r.engine << " " << fmt(r.records_per_s) << " records/s"
+                << (r.error.empty() ? "" : " (" + r.error + ")") << "\n";
     }
   }
 
   // ---- the table
-  std::cout << "| rules | engine | records/s (1 core) | µs/record | matches/record | rules reached/record | candidates/match | compile s | YAML load s | heap bytes/rule | records timed |\n"
+  std::cout << "| rules | engine | records/s (1 core) | µs/record | matches/record | rules reached/record | "
+               "candidates/match | compile s | YAML load s | heap bytes/rule | records timed |\n"
                "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : rows) {
     std::cout << "| " << fmt(static_cast<double>(r.rules)) << " | " << r.engine << " | "
               << (r.error.empty() ? fmt(r.records_per_s) : "failed: " + r.error) << " | "
-              << (r.records_per_s > 0 ? fmt(1e6 / r.records_per_s, 1) : "–") << " | " << fmt(r.matches_per_record, 2)
-              << " | " << fmt(r.reached_per_record, 1) << " | " << fmt(r.candidates_per_match, 2) << " | " << fmt(r.compile_s, 3) << " | " << fmt(r.yaml_s, 2)
+              << (r.records_per_s > 0 ? fmt(1e6 / r.records_per_s, 1) : "–") << " | "
+              << fmt(r.matches_per_record, 2) << " | " << fmt(r.reached_per_record, 1) << " | "
+              << fmt(r.candidates_per_match, 2) << " | " << fmt(r.compile_s, 3) << " | " << fmt(r.yaml_s, 2)
               << " | " << fmt(r.bytes_per_rule) << " | " << r.measured_records << " |\n";
   }
   std::cout << "\nSettings:\n";
@@ -306,20 +319,29 @@ int main(int argc, char** argv) try {
   const std::size_t small = opt.sizes.front();
   const Row* w = find(big, "wirewatch");
   const Row* w_small = find(small, "wirewatch");
-  std::cout << "\nGoals, at " << fmt(static_cast<double>(big)) << " rules:\n\n| goal | measured | |\n|---|---:|---|\n";
+  std::cout << "\nGoals, at " << fmt(static_cast<double>(big))
+            << " rules:\n\n| goal | measured | |\n|---|---:|---|\n";
   auto goal = [&](const std::string& what, double value, bool met, int precision) {
-    std::cout << "| " << what << " | " << fmt(value, precision) << " | " << (met ? "met" : "NOT met") << " |\n";
+    std::cout << "| " << what << " | " << fmt(value, precision) << " | " << (met ? "met" : "NOT met")
+              << " |\n";
   };
   if (w) {
     goal("≥ 10,000 records/s on one core", w->records_per_s, w->records_per_s >= 10000, 0);
-    if (const Row* a = find(big, "RE2 per rule")) goal("≥ 1000× RE2 per rule", w->records_per_s / a->records_per_s, w->records_per_s >= 1000 * a->records_per_s, 0);
-    if (const Row* b = find(big, "RE2::Set + logic")) goal("≥ 2× RE2::Set + logic", w->records_per_s / b->records_per_s, w->records_per_s >= 2 * b->records_per_s, 1);
+    if (const Row* a = find(big, "RE2 per rule"))
+      goal("≥ 1000× RE2 per rule", w->records_per_s / a->records_per_s,
+           w->records_per_s >= 1000 * a->records_per_s, 0);
+    if (const Row* b = find(big, "RE2::Set + logic"))
+      goal("≥ 2× RE2::Set + logic", w->records_per_s / b->records_per_s,
+           w->records_per_s >= 2 * b->records_per_s, 1);
     if (const Row* c = find(big, "Hyperscan + logic"))
-      goal("≥ 0.5× Hyperscan + logic", w->records_per_s / c->records_per_s, w->records_per_s >= 0.5 * c->records_per_s, 2);
+      goal("≥ 0.5× Hyperscan + logic", w->records_per_s / c->records_per_s,
+           w->records_per_s >= 0.5 * c->records_per_s, 2);
     if (w_small && w_small != w)
-      goal("cost per record " + fmt(static_cast<double>(small)) + " → " + fmt(static_cast<double>(big)) + " rules ≤ 3×",
+      goal("cost per record " + fmt(static_cast<double>(small)) + " → " + fmt(static_cast<double>(big)) +
+               " rules ≤ 3×",
            w_small->records_per_s / w->records_per_s, w_small->records_per_s / w->records_per_s <= 3, 2);
-    goal("≤ 2 candidate rules evaluated per match", w->candidates_per_match, w->candidates_per_match >= 0 && w->candidates_per_match <= 2, 2);
+    goal("≤ 2 candidate rules evaluated per match", w->candidates_per_match,
+         w->candidates_per_match >= 0 && w->candidates_per_match <= 2, 2);
     goal("compile ≤ 1 s", w->compile_s, w->compile_s <= 1, 3);
     goal("≤ 1 KB of memory per rule", w->bytes_per_rule, w->bytes_per_rule <= 1024, 0);
   }

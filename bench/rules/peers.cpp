@@ -122,7 +122,8 @@ class Re2PerRule final : public Peer {
   std::string settings() const override {
     return "RE2 " + std::string("2022-06-01") +
            ", one RE2 per distinct term, case-insensitive, word-bounded (\\b…\\b; ASCII space or punctuation "
-           "around non-ASCII terms); each rule evaluated on its own, its terms searched one by one, AND/OR short-circuited";
+           "around non-ASCII terms); each rule evaluated on its own, its terms searched one by one, AND/OR "
+           "short-circuited";
   }
   std::size_t match(const std::string& text) override {
     std::size_t n = 0;
@@ -217,8 +218,8 @@ class Hyperscan final : public Peer {
     }
     hs_compile_error_t* err = nullptr;
     if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db_, &err) !=
-        HS_SUCCESS) {
+                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db_,
+                             &err) != HS_SUCCESS) {
       error_ = err ? err->message : "compile failed";
       hs_free_compile_error(err);
       return;

@@ -39,8 +39,7 @@ void Diagnostics::error(SourceLocation where, std::string message, std::string s
 }
 
 void Diagnostics::warning(SourceLocation where, std::string message, std::string source_line) {
-  items_.push_back(
-      {Severity::warning, std::move(where), std::move(message), std::move(source_line)});
+  items_.push_back({Severity::warning, std::move(where), std::move(message), std::move(source_line)});
 }
 
 void Diagnostics::append(const Diagnostics& other) {

@@ -20,9 +20,9 @@ bool is_ascii(std::string_view s) {
 
 std::string utf8proc_transform(std::string_view s, int options) {
   utf8proc_uint8_t* raw = nullptr;
-  auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                        static_cast<utf8proc_ssize_t>(s.size()), &raw,
-                        static_cast<utf8proc_option_t>(options));
+  auto n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                   static_cast<utf8proc_ssize_t>(s.size()), &raw, static_cast<utf8proc_option_t>(options));
   std::unique_ptr<utf8proc_uint8_t, FreeDeleter> owned(raw);
   if (n < 0) return std::string(s);  // invalid input: callers validate first
   return std::string(reinterpret_cast<const char*>(raw), static_cast<std::size_t>(n));

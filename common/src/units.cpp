@@ -24,12 +24,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [n, unit] = *parts;
   std::uint64_t ms_per_unit = 0;
-  if (unit == "ms") ms_per_unit = 1;
-  else if (unit == "s") ms_per_unit = 1000;
-  else if (unit == "m") ms_per_unit = 60'000;
-  else if (unit == "h") ms_per_unit = 3'600'000;
-  else if (unit == "d") ms_per_unit = 86'400'000;
-  else return std::nullopt;
+  if (unit == "ms")
+    ms_per_unit = 1;
+  else if (unit == "s")
+    ms_per_unit = 1000;
+  else if (unit == "m")
+    ms_per_unit = 60'000;
+  else if (unit == "h")
+    ms_per_unit = 3'600'000;
+  else if (unit == "d")
+    ms_per_unit = 86'400'000;
+  else
+    return std::nullopt;
   if (n > UINT64_MAX / ms_per_unit / 2) return std::nullopt;
   return std::chrono::milliseconds(static_cast<std::int64_t>(n * ms_per_unit));
 }
@@ -39,14 +45,22 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [n, unit] = *parts;
   std::uint64_t factor = 0;
-  if (unit == "B") factor = 1;
-  else if (unit == "KiB") factor = 1ULL << 10;
-  else if (unit == "MiB") factor = 1ULL << 20;
-  else if (unit == "GiB") factor = 1ULL << 30;
-  else if (unit == "kB" || unit == "KB") factor = 1000;
-  else if (unit == "MB") factor = 1000 * 1000;
-  else if (unit == "GB") factor = 1000ULL * 1000 * 1000;
-  else return std::nullopt;
+  if (unit == "B")
+    factor = 1;
+  else if (unit == "KiB")
+    factor = 1ULL << 10;
+  else if (unit == "MiB")
+    factor = 1ULL << 20;
+  else if (unit == "GiB")
+    factor = 1ULL << 30;
+  else if (unit == "kB" || unit == "KB")
+    factor = 1000;
+  else if (unit == "MB")
+    factor = 1000 * 1000;
+  else if (unit == "GB")
+    factor = 1000ULL * 1000 * 1000;
+  else
+    return std::nullopt;
   if (n > UINT64_MAX / factor) return std::nullopt;
   return n * factor;
 }

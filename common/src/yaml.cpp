@@ -76,21 +76,17 @@ SourceLocation YamlDocument::location(const YAML::Mark& mark) const {
   return {file_, line, col};
 }
 
-SourceLocation YamlDocument::location(const YAML::Node& node) const {
-  return location(node.Mark());
-}
+SourceLocation YamlDocument::location(const YAML::Node& node) const { return location(node.Mark()); }
 
 void YamlDocument::error(Diagnostics& diags, const YAML::Node& node, std::string message) const {
   error(diags, location(node), std::move(message));
 }
 
-void YamlDocument::error(Diagnostics& diags, const SourceLocation& where,
-                         std::string message) const {
+void YamlDocument::error(Diagnostics& diags, const SourceLocation& where, std::string message) const {
   diags.error(where, std::move(message), std::string(line_text(where.line)));
 }
 
-void YamlDocument::warning(Diagnostics& diags, const SourceLocation& where,
-                           std::string message) const {
+void YamlDocument::warning(Diagnostics& diags, const SourceLocation& where, std::string message) const {
   diags.warning(where, std::move(message), std::string(line_text(where.line)));
 }
 
@@ -105,8 +101,7 @@ bool YamlDocument::check_keys(const YAML::Node& map, std::initializer_list<std::
       std::string expected;
       for (auto a : allowed) expected += (expected.empty() ? "" : ", ") + std::string(a);
       error(diags, kv.first,
-            "unknown key `" + key + "` in " + std::string(what) + " (expected one of: " + expected +
-                ")");
+            "unknown key `" + key + "` in " + std::string(what) + " (expected one of: " + expected + ")");
       ok = false;
     }
   }
@@ -134,9 +129,9 @@ std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagn
   } catch (const YAML::DeepRecursion& e) {
     if (tripped) *tripped = YamlLimitTripped::depth;
     YamlDocument located(file, text, YAML::Node());
-    located.error(diags, located.location(e.mark),
-                  "nested more than " + std::to_string(limits.max_depth) +
-                      " levels deep (limits.max_yaml_depth)");
+    located.error(
+        diags, located.location(e.mark),
+        "nested more than " + std::to_string(limits.max_depth) + " levels deep (limits.max_yaml_depth)");
     return std::nullopt;
   } catch (const YAML::Exception& e) {
     YamlDocument located(file, text, YAML::Node());
@@ -146,9 +141,9 @@ std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagn
   YamlDocument doc(std::move(file), std::move(text), root);
   if (auto deep = too_deep(doc.root(), limits.max_depth, 1)) {
     if (tripped) *tripped = YamlLimitTripped::depth;
-    doc.error(diags, *deep,
-              "nested more than " + std::to_string(limits.max_depth) +
-                  " levels deep (limits.max_yaml_depth)");
+    doc.error(
+        diags, *deep,
+        "nested more than " + std::to_string(limits.max_depth) + " levels deep (limits.max_yaml_depth)");
     return std::nullopt;
   }
   Diagnostics dups;
@@ -169,8 +164,7 @@ std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Di
   }
   if (size > limits.max_bytes) {
     if (tripped) *tripped = YamlLimitTripped::bytes;
-    diags.error({name, 0, 0}, "file is larger than the limit of " +
-                                  std::to_string(limits.max_bytes) +
+    diags.error({name, 0, 0}, "file is larger than the limit of " + std::to_string(limits.max_bytes) +
                                   " bytes (limits.max_yaml_bytes)");
     return std::nullopt;
   }

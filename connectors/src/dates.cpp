@@ -54,8 +54,7 @@ std::optional<TimePoint> to_utc(const Fields& f) {
                            day{static_cast<unsigned>(f.day)}};
   if (!ymd.ok()) return std::nullopt;
   const int second_of_day = f.hour * 3600 + f.minute * 60 + (f.second == 60 ? 59 : f.second);
-  return TimePoint{sys_days{ymd}.time_since_epoch()} + seconds{second_of_day} -
-         minutes{f.offset_minutes};
+  return TimePoint{sys_days{ymd}.time_since_epoch()} + seconds{second_of_day} - minutes{f.offset_minutes};
 }
 
 // ±hh[:mm] or ±hhmm at s[pos] (the sign included); offset in minutes.
@@ -88,9 +87,9 @@ bool numeric_zone(std::string_view s, std::size_t& pos, int& offset) {
 
 constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                       "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 12> kMonthsLong = {
-    "january", "february", "march",     "april",   "may",      "june",
-    "july",    "august",   "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 12> kMonthsLong = {"january",   "february", "march",    "april",
+                                                          "may",       "june",     "july",     "august",
+                                                          "september", "october",  "november", "december"};
 constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 constexpr std::array<std::string_view, 7> kDaysLong = {"monday", "tuesday",  "wednesday", "thursday",
                                                        "friday", "saturday", "sunday"};
@@ -118,15 +117,15 @@ struct ZoneName {
 // RFC 822's names, then the ones feeds use in practice. Ambiguous names (IST,
 // CST as China time) take their most common reading in news feeds.
 constexpr ZoneName kZones[] = {
-    {"ut", 0},         {"utc", 0},        {"gmt", 0},        {"z", 0},          {"est", -5 * 60},
-    {"edt", -4 * 60},  {"cst", -6 * 60},  {"cdt", -5 * 60},  {"mst", -7 * 60},  {"mdt", -6 * 60},
-    {"pst", -8 * 60},  {"pdt", -7 * 60},  {"akst", -9 * 60}, {"akdt", -8 * 60}, {"hst", -10 * 60},
-    {"ast", -4 * 60},  {"adt", -3 * 60},  {"nst", -210},     {"ndt", -150},     {"wet", 0},
-    {"west", 60},      {"bst", 60},       {"cet", 60},       {"cest", 120},     {"met", 60},
-    {"mest", 120},     {"eet", 120},      {"eest", 180},     {"msk", 180},      {"msd", 240},
-    {"ist", 330},      {"pkt", 300},      {"hkt", 480},      {"sgt", 480},      {"awst", 480},
-    {"jst", 540},      {"kst", 540},      {"acst", 570},     {"aest", 600},     {"aedt", 660},
-    {"nzst", 720},     {"nzdt", 780},     {"etc", 0}};
+    {"ut", 0},        {"utc", 0},       {"gmt", 0},        {"z", 0},          {"est", -5 * 60},
+    {"edt", -4 * 60}, {"cst", -6 * 60}, {"cdt", -5 * 60},  {"mst", -7 * 60},  {"mdt", -6 * 60},
+    {"pst", -8 * 60}, {"pdt", -7 * 60}, {"akst", -9 * 60}, {"akdt", -8 * 60}, {"hst", -10 * 60},
+    {"ast", -4 * 60}, {"adt", -3 * 60}, {"nst", -210},     {"ndt", -150},     {"wet", 0},
+    {"west", 60},     {"bst", 60},      {"cet", 60},       {"cest", 120},     {"met", 60},
+    {"mest", 120},    {"eet", 120},     {"eest", 180},     {"msk", 180},      {"msd", 240},
+    {"ist", 330},     {"pkt", 300},     {"hkt", 480},      {"sgt", 480},      {"awst", 480},
+    {"jst", 540},     {"kst", 540},     {"acst", 570},     {"aest", 600},     {"aedt", 660},
+    {"nzst", 720},    {"nzdt", 780},    {"etc", 0}};
 
 bool zone_name(std::string_view w, int& offset) {
   for (const auto& z : kZones) {
@@ -158,8 +157,8 @@ std::optional<TimePoint> parse_rfc822_date(std::string_view text) {
   std::size_t pos = 0;
   while (pos < s.size()) {
     const char c = s[pos];
-    if (c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\n' || c == '.' ||
-        (c == '-' && !have_time) || c == '/') {
+    if (c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\n' || c == '.' || (c == '-' && !have_time) ||
+        c == '/') {
       ++pos;
       continue;
     }
@@ -245,8 +244,10 @@ std::optional<TimePoint> parse_rfc822_date(std::string_view text) {
     return std::nullopt;
   }
   if (f.month == 0 || day == 0 || year < 0) return std::nullopt;
-  if (year_digits <= 2) year += year < 50 ? 2000 : 1900;
-  else if (year_digits == 3) year += 1900;
+  if (year_digits <= 2)
+    year += year < 50 ? 2000 : 1900;
+  else if (year_digits == 3)
+    year += 1900;
   f.year = year;
   f.day = day;
   if (pm || am) {

@@ -70,8 +70,7 @@ bool DirectorySource::offer(const std::filesystem::path& file, const Emit& emit)
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    spdlog::warn("source {}: cannot open {}: {}", options_.source_id, file.string(),
-                 std::strerror(errno));
+    spdlog::warn("source {}: cannot open {}: {}", options_.source_id, file.string(), std::strerror(errno));
     return true;
   }
   std::ostringstream buf;
@@ -87,13 +86,11 @@ bool DirectorySource::offer(const std::filesystem::path& file, const Emit& emit)
 bool DirectorySource::scan(const Emit& emit) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
-  for (std::filesystem::directory_iterator it(options_.path, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (std::filesystem::directory_iterator it(options_.path, ec), end; !ec && it != end; it.increment(ec)) {
     if (is_record_file_name(it->path().filename().string())) files.push_back(it->path());
   }
   if (ec) {
-    spdlog::warn("source {}: cannot list {}: {}", options_.source_id, options_.path.string(),
-                 ec.message());
+    spdlog::warn("source {}: cannot list {}: {}", options_.source_id, options_.path.string(), ec.message());
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files)
@@ -127,8 +124,7 @@ void DirectorySource::run(const Emit& emit, std::stop_token stop) {
       if (wd < 0) {
         if (!reported_missing) {
           spdlog::error("source {}: cannot watch {}: {}; retrying every {}ms", options_.source_id,
-                        options_.path.string(), std::strerror(errno),
-                        options_.retry_interval.count());
+                        options_.path.string(), std::strerror(errno), options_.retry_interval.count());
           reported_missing = true;
         }
       } else {

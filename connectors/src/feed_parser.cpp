@@ -30,25 +30,44 @@ bool mentions_json(std::string_view content_type) {
 
 std::string_view format_name(FeedFormat format) {
   switch (format) {
-    case FeedFormat::unknown: return "";
-    case FeedFormat::rss090: return "rss090";
-    case FeedFormat::rss091n: return "rss091n";
-    case FeedFormat::rss091u: return "rss091u";
-    case FeedFormat::rss092: return "rss092";
-    case FeedFormat::rss093: return "rss093";
-    case FeedFormat::rss094: return "rss094";
-    case FeedFormat::rss20: return "rss20";
-    case FeedFormat::rss10: return "rss10";
-    case FeedFormat::rss: return "rss";
-    case FeedFormat::atom01: return "atom01";
-    case FeedFormat::atom02: return "atom02";
-    case FeedFormat::atom03: return "atom03";
-    case FeedFormat::atom10: return "atom10";
-    case FeedFormat::atom: return "atom";
-    case FeedFormat::cdf: return "cdf";
-    case FeedFormat::json1: return "json1";
-    case FeedFormat::json11: return "json11";
-    case FeedFormat::json: return "json";
+    case FeedFormat::unknown:
+      return "";
+    case FeedFormat::rss090:
+      return "rss090";
+    case FeedFormat::rss091n:
+      return "rss091n";
+    case FeedFormat::rss091u:
+      return "rss091u";
+    case FeedFormat::rss092:
+      return "rss092";
+    case FeedFormat::rss093:
+      return "rss093";
+    case FeedFormat::rss094:
+      return "rss094";
+    case FeedFormat::rss20:
+      return "rss20";
+    case FeedFormat::rss10:
+      return "rss10";
+    case FeedFormat::rss:
+      return "rss";
+    case FeedFormat::atom01:
+      return "atom01";
+    case FeedFormat::atom02:
+      return "atom02";
+    case FeedFormat::atom03:
+      return "atom03";
+    case FeedFormat::atom10:
+      return "atom10";
+    case FeedFormat::atom:
+      return "atom";
+    case FeedFormat::cdf:
+      return "cdf";
+    case FeedFormat::json1:
+      return "json1";
+    case FeedFormat::json11:
+      return "json11";
+    case FeedFormat::json:
+      return "json";
   }
   return "";
 }
@@ -71,8 +90,8 @@ ParsedFeed parse_feed(std::string_view bytes, const FeedParseOptions& options) {
     if (first_significant(decoded.text) == '{') {
       detail::parse_json_feed(decoded.text, options, out);
     } else {
-      detail::parse_xml_feed(std::move(decoded.text), [&] { return decode_to_utf8(bytes, hints).text; }, options,
-                             out);
+      detail::parse_xml_feed(
+          std::move(decoded.text), [&] { return decode_to_utf8(bytes, hints).text; }, options, out);
     }
     // Broken beyond use: a feed element, but not one field or entry in it.
     if (out.ok() && out.bozo && out.entries.empty() && out.feed.title.empty() && out.feed.link.empty() &&

@@ -54,8 +54,8 @@ std::string balance_tags(std::string_view text);
 
 // ---- readers ----
 // `reload` gives `text` again (decoded, not yet repaired) for the rare second try.
-void parse_xml_feed(std::string text, const std::function<std::string()>& reload, const FeedParseOptions& options,
-                    ParsedFeed& out);
+void parse_xml_feed(std::string text, const std::function<std::string()>& reload,
+                    const FeedParseOptions& options, ParsedFeed& out);
 void parse_json_feed(std::string_view text, const FeedParseOptions& options, ParsedFeed& out);
 
 // Records the first problem and marks the feed bozo.

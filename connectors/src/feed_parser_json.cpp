@@ -53,8 +53,10 @@ class PartialDom final : public nlohmann::json_sax<json> {
       return true;
     }
     json& top = *stack_.back();
-    if (top.is_object()) top[key_] = std::move(v);
-    else top.push_back(std::move(v));
+    if (top.is_object())
+      top[key_] = std::move(v);
+    else
+      top.push_back(std::move(v));
     return true;
   }
   bool open(json v) {
@@ -96,7 +98,8 @@ std::string_view str(const json& obj, const char* key) {
 
 std::string id_string(const json& v) {
   if (v.is_string()) return std::string(trim(v.get_ref<const std::string&>()));
-  if (v.is_number_integer() || v.is_number_unsigned() || v.is_number_float() || v.is_boolean()) return v.dump();
+  if (v.is_number_integer() || v.is_number_unsigned() || v.is_number_float() || v.is_boolean())
+    return v.dump();
   return {};
 }
 
@@ -126,7 +129,8 @@ void parse_json_feed(std::string_view text, const FeedParseOptions& options, Par
     bozo(out, "not well-formed JSON: " + dom.error());
     if (dom.item_open()) {
       // drop the item the input broke off in
-      if (auto it = root.find("items"); it != root.end() && it->is_array() && !it->empty()) it->erase(it->size() - 1);
+      if (auto it = root.find("items"); it != root.end() && it->is_array() && !it->empty())
+        it->erase(it->size() - 1);
     }
   }
   if (!root.is_object()) {
@@ -134,8 +138,10 @@ void parse_json_feed(std::string_view text, const FeedParseOptions& options, Par
     return;
   }
   const std::string_view version = trim(str(root, "version"));
-  if (version == "https://jsonfeed.org/version/1") out.format = FeedFormat::json1;
-  else if (version == "https://jsonfeed.org/version/1.1") out.format = FeedFormat::json11;
+  if (version == "https://jsonfeed.org/version/1")
+    out.format = FeedFormat::json1;
+  else if (version == "https://jsonfeed.org/version/1.1")
+    out.format = FeedFormat::json11;
   else if (version.find("jsonfeed.org/version/") != std::string_view::npos || root.contains("items"))
     out.format = FeedFormat::json;
   else {

@@ -82,10 +82,14 @@ std::vector<DeclaredEntity> safe_entities(std::string_view subset) {
       escaped = value;
     } else {
       for (const char c : value) {
-        if (c == '"') escaped += "&quot;";
-        else if (c == '\'') escaped += "&apos;";
-        else if (c == '>') escaped += "&gt;";
-        else escaped += c;
+        if (c == '"')
+          escaped += "&quot;";
+        else if (c == '\'')
+          escaped += "&apos;";
+        else if (c == '>')
+          escaped += "&gt;";
+        else
+          escaped += c;
       }
     }
     out.push_back({std::string(name), std::move(escaped)});
@@ -119,8 +123,10 @@ class RawRegions {
       }
       std::string_view term;
       std::size_t body = 0;
-      if (s_.compare(lt, 9, "<![CDATA[") == 0) term = "]]>", body = lt + 9;
-      else if (s_.compare(lt, 4, "<!--") == 0) term = "-->", body = lt + 4;
+      if (s_.compare(lt, 9, "<![CDATA[") == 0)
+        term = "]]>", body = lt + 9;
+      else if (s_.compare(lt, 4, "<!--") == 0)
+        term = "-->", body = lt + 4;
       if (term.empty()) {
         from = lt + 2;
         continue;
@@ -168,7 +174,9 @@ class Repairer {
     std::string with;
   };
 
-  void edit(std::size_t at, std::size_t length, std::string with) { edits_.push_back({at, length, std::move(with)}); }
+  void edit(std::size_t at, std::size_t length, std::string with) {
+    edits_.push_back({at, length, std::move(with)});
+  }
 
   // Keeps the problem found earliest in the text.
   void problem(std::size_t at, std::string_view what, std::string_view detail = {}) {
@@ -294,8 +302,10 @@ class Repairer {
       if (quote) {
         if (c == quote) quote = 0;
       } else if (subset_start != std::string_view::npos && subset_end == std::string_view::npos) {
-        if (c == ']') subset_end = p;
-        else if (c == '"' || c == '\'') quote = c;
+        if (c == ']')
+          subset_end = p;
+        else if (c == '"' || c == '\'')
+          quote = c;
       } else if (c == '[') {
         subset_start = p + 1;
       } else if (c == '"' || c == '\'') {
@@ -307,8 +317,8 @@ class Repairer {
     doctype_begin_ = i;
     doctype_end_ = p < n ? p + 1 : n;
     if (subset_start != std::string_view::npos) {
-      declared_ = safe_entities(s_.substr(subset_start, (subset_end == std::string_view::npos ? p : subset_end) -
-                                                             subset_start));
+      declared_ = safe_entities(
+          s_.substr(subset_start, (subset_end == std::string_view::npos ? p : subset_end) - subset_start));
     }
     const std::string_view head =
         s_.substr(i, (subset_start == std::string_view::npos ? doctype_end_ : subset_start) - i);
@@ -326,8 +336,8 @@ class Repairer {
 };
 
 bool is_void_element(std::string_view name) {
-  static constexpr std::array<std::string_view, 10> kVoid = {"br",    "hr",  "img",   "input", "area",
-                                                             "col",   "embed", "param", "track", "wbr"};
+  static constexpr std::array<std::string_view, 10> kVoid = {"br",  "hr",    "img",   "input", "area",
+                                                             "col", "embed", "param", "track", "wbr"};
   for (auto v : kVoid) {
     if (name.size() == v.size()) {
       bool eq = true;
@@ -350,9 +360,9 @@ bool iequal(std::string_view a, std::string_view b) {
 // unclosed one ends where the next feed element starts.
 bool is_leaf_element(std::string_view name) {
   static constexpr std::array<std::string_view, 20> kLeaves = {
-      "title",   "link",     "guid",          "pubDate",    "author",       "category", "comments",
-      "description", "summary", "content", "id", "updated", "published", "lastBuildDate", "language",
-      "dc:creator", "dc:date", "dc:subject", "content:encoded", "issued"};
+      "title",       "link",       "guid",    "pubDate",    "author",          "category",  "comments",
+      "description", "summary",    "content", "id",         "updated",         "published", "lastBuildDate",
+      "language",    "dc:creator", "dc:date", "dc:subject", "content:encoded", "issued"};
   for (auto l : kLeaves) {
     if (l == name) return true;
   }
@@ -363,9 +373,12 @@ bool is_entry_element(std::string_view name) { return name == "item" || name == 
 
 void append_attr_value(std::string& out, std::string_view v) {
   for (const char c : v) {
-    if (c == '"') out += "&quot;";
-    else if (c == '<') out += "&lt;";
-    else out += c;
+    if (c == '"')
+      out += "&quot;";
+    else if (c == '<')
+      out += "&lt;";
+    else
+      out += c;
   }
 }
 
@@ -418,9 +431,12 @@ std::string balance_tags(std::string_view s) {
       std::size_t p = lt + 2;
       int depth = 0;
       for (; p < n; ++p) {
-        if (s[p] == '[') ++depth;
-        else if (s[p] == ']') --depth;
-        else if (s[p] == '>' && depth <= 0) break;
+        if (s[p] == '[')
+          ++depth;
+        else if (s[p] == ']')
+          --depth;
+        else if (s[p] == '>' && depth <= 0)
+          break;
       }
       if (p >= n) {
         i = n;

@@ -104,10 +104,12 @@ std::string resolve_links_in_html(std::string_view html, std::string_view base) 
     std::size_t p = i;
     while (p < gt && html[p] != ' ' && html[p] != '\t' && html[p] != '\n' && html[p] != '\r') ++p;
     while (p < gt) {
-      while (p < gt && (html[p] == ' ' || html[p] == '\t' || html[p] == '\n' || html[p] == '\r' || html[p] == '/'))
+      while (p < gt &&
+             (html[p] == ' ' || html[p] == '\t' || html[p] == '\n' || html[p] == '\r' || html[p] == '/'))
         ++p;
       const std::size_t name_start = p;
-      while (p < gt && html[p] != '=' && html[p] != ' ' && html[p] != '\t' && html[p] != '\n' && html[p] != '\r')
+      while (p < gt && html[p] != '=' && html[p] != ' ' && html[p] != '\t' && html[p] != '\n' &&
+             html[p] != '\r')
         ++p;
       const std::string_view name = html.substr(name_start, p - name_start);
       while (p < gt && (html[p] == ' ' || html[p] == '\t')) ++p;
@@ -126,10 +128,10 @@ std::string resolve_links_in_html(std::string_view html, std::string_view base) 
         while (p < gt && html[p] != ' ' && html[p] != '\t' && html[p] != '\n') ++p;
         value_end = p;
       }
-      const bool link_attr = (name.size() == 4 && lower(name[0]) == 'h' && lower(name[1]) == 'r' &&
-                              lower(name[2]) == 'e' && lower(name[3]) == 'f') ||
-                             (name.size() == 3 && lower(name[0]) == 's' && lower(name[1]) == 'r' &&
-                              lower(name[2]) == 'c');
+      const bool link_attr =
+          (name.size() == 4 && lower(name[0]) == 'h' && lower(name[1]) == 'r' && lower(name[2]) == 'e' &&
+           lower(name[3]) == 'f') ||
+          (name.size() == 3 && lower(name[0]) == 's' && lower(name[1]) == 'r' && lower(name[2]) == 'c');
       if (!link_attr) continue;
       const std::string_view value = html.substr(value_start, value_end - value_start);
       const std::string_view t = trim(value);

@@ -1,9 +1,8 @@
 // RSS 0.90–2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and CDF from a pugixml tree.
-#include <pugixml.hpp>
-
 #include <array>
 #include <cstring>
 #include <functional>
+#include <pugixml.hpp>
 #include <vector>
 
 #include "feed_parser_detail.hpp"
@@ -139,8 +138,10 @@ void append_text(pugi::xml_node node, std::string& out, int depth = 0) {
   if (depth > kMaxDepth) return;
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
     const auto t = c.type();
-    if (t == pugi::node_pcdata || t == pugi::node_cdata) out += c.value();
-    else if (t == pugi::node_element) append_text(c, out, depth + 1);
+    if (t == pugi::node_pcdata || t == pugi::node_cdata)
+      out += c.value();
+    else if (t == pugi::node_element)
+      append_text(c, out, depth + 1);
   }
 }
 
@@ -160,7 +161,8 @@ class Text {
  public:
   explicit Text(pugi::xml_node node) {
     const pugi::xml_node first = node.first_child();
-    if (first && !first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
+    if (first && !first.next_sibling() &&
+        (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
       view_ = first.value();
     } else {
       append_text(node, owned_);
@@ -186,14 +188,23 @@ bool has_element_child(pugi::xml_node node) {
 void escape_into(std::string& out, std::string_view s, bool attr) {
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (attr) out += "&quot;";
-        else out += c;
+      case '&':
+        out += "&amp;";
         break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        if (attr)
+          out += "&quot;";
+        else
+          out += c;
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -204,7 +215,7 @@ std::string_view local_name(std::string_view qname) {
 }
 
 bool is_void_html(std::string_view name) {
-  static constexpr std::array<std::string_view, 8> kVoid = {"br", "hr", "img", "input",
+  static constexpr std::array<std::string_view, 8> kVoid = {"br",   "hr",  "img",   "input",
                                                             "area", "col", "embed", "wbr"};
   for (auto v : kVoid) {
     if (iequals(name, v)) return true;
@@ -218,7 +229,9 @@ void serialize_children(pugi::xml_node node, std::string& out, int depth = 0) {
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
     switch (c.type()) {
       case pugi::node_pcdata:
-      case pugi::node_cdata: escape_into(out, c.value(), false); break;
+      case pugi::node_cdata:
+        escape_into(out, c.value(), false);
+        break;
       case pugi::node_element: {
         const std::string_view name = local_name(c.name());
         out += '<';
@@ -243,7 +256,8 @@ void serialize_children(pugi::xml_node node, std::string& out, int depth = 0) {
         out += '>';
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -401,13 +415,18 @@ class Reader {
   bool core(const QName& q) const {
     switch (q.ns) {
       case Ns::none:
-      case Ns::userland: return true;
-      case Ns::other: return !q.prefixed;  // an unknown default namespace
+      case Ns::userland:
+        return true;
+      case Ns::other:
+        return !q.prefixed;  // an unknown default namespace
       case Ns::rss10:
-      case Ns::rss090: return family_ != Family::atom;
+      case Ns::rss090:
+        return family_ != Family::atom;
       case Ns::atom10:
-      case Ns::atom03: return family_ == Family::atom;
-      default: return false;
+      case Ns::atom03:
+        return family_ == Family::atom;
+      default:
+        return false;
     }
   }
 
@@ -430,17 +449,26 @@ class Reader {
         netscape = true;
     }
     const std::string_view version = trim(root.attribute("version").value());
-    if (netscape) out_.format = FeedFormat::rss091n;
-    else if (version == "0.91") out_.format = FeedFormat::rss091u;
-    else if (version == "0.92") out_.format = FeedFormat::rss092;
-    else if (version == "0.93") out_.format = FeedFormat::rss093;
-    else if (version == "0.94") out_.format = FeedFormat::rss094;
-    else if (version.starts_with("2.")) out_.format = FeedFormat::rss20;
-    else out_.format = FeedFormat::rss;
+    if (netscape)
+      out_.format = FeedFormat::rss091n;
+    else if (version == "0.91")
+      out_.format = FeedFormat::rss091u;
+    else if (version == "0.92")
+      out_.format = FeedFormat::rss092;
+    else if (version == "0.93")
+      out_.format = FeedFormat::rss093;
+    else if (version == "0.94")
+      out_.format = FeedFormat::rss094;
+    else if (version.starts_with("2."))
+      out_.format = FeedFormat::rss20;
+    else
+      out_.format = FeedFormat::rss;
     children(root, scope, [&](pugi::xml_node c, const Scope& s, const QName& q) {
       if (!core(q)) return;
-      if (q.local == "channel") read_rss_channel(c, s);
-      else if (q.local == "item") read_rss_item(c, s);
+      if (q.local == "channel")
+        read_rss_channel(c, s);
+      else if (q.local == "item")
+        read_rss_item(c, s);
     });
   }
 
@@ -450,8 +478,10 @@ class Reader {
       if (!core(q)) return;
       if (out_.format == FeedFormat::rss && (q.ns == Ns::rss10 || q.ns == Ns::rss090))
         out_.format = q.ns == Ns::rss10 ? FeedFormat::rss10 : FeedFormat::rss090;
-      if (q.local == "channel") read_rss_channel(c, s);
-      else if (q.local == "item") read_rss_item(c, s);
+      if (q.local == "channel")
+        read_rss_channel(c, s);
+      else if (q.local == "item")
+        read_rss_item(c, s);
     });
   }
 
@@ -462,17 +492,27 @@ class Reader {
     children(channel, scope, [&](pugi::xml_node c, const Scope& s, const QName& q) {
       if (core(q)) {
         const std::string_view l = q.local;
-        if (l == "item") read_rss_item(c, s);
-        else if (l == "title") set_if_empty(title, text_of(c));
-        else if (l == "link") set_if_empty(feed.link, resolve_url(s.base_url(), Text(c)));
-        else if (l == "description") set_if_empty(feed.description, markup_of(c));
-        else if (l == "language") set_if_empty(feed.language, std::string(trim(Text(c))));
-        else if (l == "lastBuildDate") set_date(feed.updated, Text(c));
-        else if (l == "pubDate") set_date(published, Text(c));
+        if (l == "item")
+          read_rss_item(c, s);
+        else if (l == "title")
+          set_if_empty(title, text_of(c));
+        else if (l == "link")
+          set_if_empty(feed.link, resolve_url(s.base_url(), Text(c)));
+        else if (l == "description")
+          set_if_empty(feed.description, markup_of(c));
+        else if (l == "language")
+          set_if_empty(feed.language, std::string(trim(Text(c))));
+        else if (l == "lastBuildDate")
+          set_date(feed.updated, Text(c));
+        else if (l == "pubDate")
+          set_date(published, Text(c));
       } else if (q.ns == Ns::dc) {
-        if (q.local == "language") set_if_empty(feed.language, std::string(trim(Text(c))));
-        else if (q.local == "date") set_date(feed.updated, Text(c));
-        else if (q.local == "title") set_if_empty(title, text_of(c));
+        if (q.local == "language")
+          set_if_empty(feed.language, std::string(trim(Text(c))));
+        else if (q.local == "date")
+          set_date(feed.updated, Text(c));
+        else if (q.local == "title")
+          set_if_empty(title, text_of(c));
       } else if (q.ns == Ns::dcterms && q.local == "modified") {
         set_date(feed.updated, Text(c));
       }
@@ -488,7 +528,8 @@ class Reader {
     if (q.local == "title") {
       if (d.fallback_title.empty()) {
         d.fallback_title = text_of(c);
-        d.fallback_title_kind = iequals(trim(c.attribute("type").value()), "html") ? TextKind::html : TextKind::text;
+        d.fallback_title_kind =
+            iequals(trim(c.attribute("type").value()), "html") ? TextKind::html : TextKind::text;
       }
     } else if (q.local == "description") {
       if (d.fallback_summary.empty()) d.fallback_summary = resolve_links_in_html(markup_of(c), s.base_url());
@@ -531,16 +572,24 @@ class Reader {
       }
       switch (q.ns) {
         case Ns::dc:
-          if (q.local == "creator" || q.local == "author") add_unique(item.authors, plain_text(Text(c), TextKind::guess));
-          else if (q.local == "subject") add_unique(item.categories, plain_text(Text(c), TextKind::guess));
-          else if (q.local == "date") set_date(item.updated, Text(c));
-          else if (q.local == "title") set_if_empty(dc_title, text_of(c));
-          else if (q.local == "description") set_if_empty(dc_description, markup_of(c));
+          if (q.local == "creator" || q.local == "author")
+            add_unique(item.authors, plain_text(Text(c), TextKind::guess));
+          else if (q.local == "subject")
+            add_unique(item.categories, plain_text(Text(c), TextKind::guess));
+          else if (q.local == "date")
+            set_date(item.updated, Text(c));
+          else if (q.local == "title")
+            set_if_empty(dc_title, text_of(c));
+          else if (q.local == "description")
+            set_if_empty(dc_description, markup_of(c));
           break;
         case Ns::dcterms:
-          if (q.local == "issued") set_date(item.published, Text(c));
-          else if (q.local == "modified") set_date(item.updated, Text(c));
-          else if (q.local == "created") set_date(created, Text(c));
+          if (q.local == "issued")
+            set_date(item.published, Text(c));
+          else if (q.local == "modified")
+            set_date(item.updated, Text(c));
+          else if (q.local == "created")
+            set_date(created, Text(c));
           break;
         case Ns::content:
           if (q.local == "encoded" && item.content.empty())
@@ -552,8 +601,11 @@ class Reader {
             xhtml_body = resolve_links_in_html(xhtml_body, s.base_url());
           }
           break;
-        case Ns::media: read_media(c, s, q, d); break;
-        default: break;
+        case Ns::media:
+          read_media(c, s, q, d);
+          break;
+        default:
+          break;
       }
     });
     if (item.guid.empty() && family_ == Family::rdf) {
@@ -568,7 +620,8 @@ class Reader {
     if (item.link.empty() && d.permalink_guid && has_scheme(d.guid_link)) item.link = d.guid_link;
     if (!item.published) item.published = created;
     if (d.title.empty() && !dc_title.empty()) d.title = std::move(dc_title);
-    if (item.summary.empty()) item.summary = !dc_description.empty() ? std::move(dc_description) : std::move(d.fallback_summary);
+    if (item.summary.empty())
+      item.summary = !dc_description.empty() ? std::move(dc_description) : std::move(d.fallback_summary);
     if (item.content.empty()) item.content = std::move(xhtml_body);
     finish(d);
   }
@@ -697,8 +750,10 @@ class Reader {
           std::string name, email;
           children(c, s, [&](pugi::xml_node a, const Scope&, const QName& aq) {
             if (!core(aq)) return;
-            if (aq.local == "name") set_if_empty(name, plain_text(Text(a), TextKind::text));
-            else if (aq.local == "email") set_if_empty(email, plain_text(Text(a), TextKind::text));
+            if (aq.local == "name")
+              set_if_empty(name, plain_text(Text(a), TextKind::text));
+            else if (aq.local == "email")
+              set_if_empty(email, plain_text(Text(a), TextKind::text));
           });
           add_unique(item.authors, !name.empty() ? std::move(name) : std::move(email));
         } else if (l == "category") {
@@ -711,12 +766,18 @@ class Reader {
       }
       switch (q.ns) {
         case Ns::dc:
-          if (q.local == "creator") add_unique(item.authors, plain_text(Text(c), TextKind::guess));
-          else if (q.local == "subject") add_unique(item.categories, plain_text(Text(c), TextKind::guess));
-          else if (q.local == "date") set_date(item.updated, Text(c));
+          if (q.local == "creator")
+            add_unique(item.authors, plain_text(Text(c), TextKind::guess));
+          else if (q.local == "subject")
+            add_unique(item.categories, plain_text(Text(c), TextKind::guess));
+          else if (q.local == "date")
+            set_date(item.updated, Text(c));
           break;
-        case Ns::media: read_media(c, s, q, d); break;
-        default: break;
+        case Ns::media:
+          read_media(c, s, q, d);
+          break;
+        default:
+          break;
       }
     });
     if (!item.published) item.published = created;
@@ -729,7 +790,8 @@ class Reader {
     if (depth > 8) return;
     FeedMeta& feed = out_.feed;
     if (top) {
-      if (const char* href = attribute_ci(channel, "href"); *href) feed.link = resolve_url(scope.base_url(), href);
+      if (const char* href = attribute_ci(channel, "href"); *href)
+        feed.link = resolve_url(scope.base_url(), href);
       set_date(feed.updated, attribute_ci(channel, "lastmod"));
     }
     children(channel, scope, [&](pugi::xml_node c, const Scope& s, const QName& q) {
@@ -755,12 +817,15 @@ class Reader {
 
   void read_cdf_item(pugi::xml_node node, const Scope& scope) {
     Draft d;
-    if (const char* href = attribute_ci(node, "href"); *href) d.item.link = resolve_url(scope.base_url(), href);
+    if (const char* href = attribute_ci(node, "href"); *href)
+      d.item.link = resolve_url(scope.base_url(), href);
     set_date(d.item.updated, attribute_ci(node, "lastmod"));
     children(node, scope, [&](pugi::xml_node c, const Scope&, const QName& q) {
       if (q.prefixed) return;
-      if (iequals(q.local, "title")) set_if_empty(d.title, text_of(c));
-      else if (iequals(q.local, "abstract")) set_if_empty(d.item.summary, markup_of(c));
+      if (iequals(q.local, "title"))
+        set_if_empty(d.title, text_of(c));
+      else if (iequals(q.local, "abstract"))
+        set_if_empty(d.item.summary, markup_of(c));
     });
     finish(d);
   }
@@ -789,8 +854,8 @@ class Reader {
 
 }  // namespace
 
-void parse_xml_feed(std::string text, const std::function<std::string()>& reload, const FeedParseOptions& options,
-                    ParsedFeed& out) {
+void parse_xml_feed(std::string text, const std::function<std::string()>& reload,
+                    const FeedParseOptions& options, ParsedFeed& out) {
   if (RepairResult r = repair_markup(text); r.changed && !r.problem.empty()) bozo(out, r.problem);
   // parse_default: CDATA, entities, end-of-line normalization. Never a DTD's
   // entities: pugixml does not expand any but the five predefined ones.

@@ -303,15 +303,14 @@ struct FeedPoller::Impl {
         // Logged when a feed starts failing; repeats go to debug (a feed failing every
         // few minutes must not flood the log); the status table has the details.
         if (options.on_failure)
-          options.on_failure(f.source.id,
-                             fmt::format("feed {}: {} failed: {} (retrying with backoff)",
-                                         f.source.id, r.url, f.state.last_error));
+          options.on_failure(f.source.id, fmt::format("feed {}: {} failed: {} (retrying with backoff)",
+                                                      f.source.id, r.url, f.state.last_error));
         else if (failures_before == 0)
           spdlog::warn("feed {}: {} failed: {} (retrying with backoff)", f.source.id, r.url,
                        f.state.last_error);
         else
-          spdlog::debug("feed {}: failure {} in a row: {}", f.source.id,
-                        f.state.consecutive_failures, f.state.last_error);
+          spdlog::debug("feed {}: failure {} in a row: {}", f.source.id, f.state.consecutive_failures,
+                        f.state.last_error);
         break;
       case PollAction::parse:
         ++stats.parsed;
@@ -342,13 +341,11 @@ struct FeedPoller::Impl {
     }
     std::string().swap(r.body);
     if (!parsed.ok()) {
-      p.next = record_parse_failure(f.state, f.source, parsed.error, now, options.schedule,
-                                    options.random());
+      p.next = record_parse_failure(f.state, f.source, parsed.error, now, options.schedule, options.random());
       lock.lock();
       ++stats.failed;
       if (options.on_failure)
-        options.on_failure(f.source.id,
-                           fmt::format("feed {}: {}", f.source.id, f.state.last_error));
+        options.on_failure(f.source.id, fmt::format("feed {}: {}", f.source.id, f.state.last_error));
       else if (failures_before == 0)
         spdlog::warn("feed {}: {}", f.source.id, f.state.last_error);
       return;
@@ -451,9 +448,8 @@ struct FeedPoller::Impl {
       }
       {
         std::unique_lock lock(inbox->mutex);
-        inbox->cv.wait_for(lock, wait, [&] {
-          return !inbox->items.empty() || inbox->wake || stop.stop_requested();
-        });
+        inbox->cv.wait_for(lock, wait,
+                           [&] { return !inbox->items.empty() || inbox->wake || stop.stop_requested(); });
         inbox->wake = false;
         batch.swap(inbox->items);
       }
@@ -495,8 +491,7 @@ struct FeedPoller::Impl {
 };
 
 FeedPoller::FeedPoller(HttpFetcher& fetcher, Seen seen, Emit emit, FeedPollerOptions options)
-    : impl_(std::make_unique<Impl>(fetcher, std::move(seen), std::move(emit), std::move(options))) {
-}
+    : impl_(std::make_unique<Impl>(fetcher, std::move(seen), std::move(emit), std::move(options))) {}
 FeedPoller::~FeedPoller() = default;
 
 void FeedPoller::add(FeedSource source, FeedState initial) {

@@ -68,8 +68,7 @@ std::string lower(std::string_view s) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -77,8 +76,7 @@ std::string_view trim(std::string_view s) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -102,8 +100,7 @@ std::optional<std::string> url_part(CURLU* u, CURLUPart part, unsigned flags = 0
 std::optional<std::string> resolve(std::string_view base, std::string_view location) {
   UrlHandle u(curl_url());
   if (!u) return std::nullopt;
-  if (curl_url_set(u.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK)
-    return std::nullopt;
+  if (curl_url_set(u.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) return std::nullopt;
   if (curl_url_set(u.get(), CURLUPART_URL, std::string(location).c_str(), 0) != CURLUE_OK)
     return std::nullopt;
   return url_part(u.get(), CURLUPART_URL);
@@ -128,8 +125,8 @@ namespace {
 UrlHandle parse_url(std::string_view url) {
   global_init();
   UrlHandle u(curl_url());
-  if (u && curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) !=
-               CURLUE_OK)
+  if (u &&
+      curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     u.reset();
   return u;
 }
@@ -203,8 +200,7 @@ std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control
   return max_age;
 }
 
-std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value,
-                                                      wirewatch::TimePoint now) {
+std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value, wirewatch::TimePoint now) {
   value = trim(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -226,8 +222,8 @@ struct HttpFetcher::Impl {
   struct Transfer {
     Impl* impl = nullptr;
     FetchRequest request;
-    std::string current_url;   // the URL of the hop under way (follows redirects)
-    std::string blocked;       // why the SSRF guard refused a connection; empty: it did not
+    std::string current_url;  // the URL of the hop under way (follows redirects)
+    std::string blocked;      // why the SSRF guard refused a connection; empty: it did not
     Done done;
     std::string host;
     Steady::time_point enqueued, started;
@@ -358,8 +354,8 @@ struct HttpFetcher::Impl {
     t->result.url = t->request.url;
     t->result.host_blocked = true;
     t->result.retry_after = std::chrono::ceil<std::chrono::seconds>(it->second);
-    t->result.error = "not sent: " + t->host + " asked to wait (Retry-After) until " +
-                      format_utc(*t->result.retry_after);
+    t->result.error =
+        "not sent: " + t->host + " asked to wait (Retry-After) until " + format_utc(*t->result.retry_after);
     t->result.queued = since(t->enqueued);
     {
       std::lock_guard lock(stats_mutex);
@@ -441,9 +437,8 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms(options.connect_timeout));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms(options.timeout));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options.low_speed_limit));
-    curl_easy_setopt(
-        e, CURLOPT_LOW_SPEED_TIME,
-        std::max(1L, static_cast<long>((options.low_speed_time.count() + 999) / 1000)));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>((options.low_speed_time.count() + 999) / 1000)));
     // A Content-Length over the cap fails before the body is read; the write callback
     // enforces the cap on the decompressed bytes (libcurl 7.88 does not, mid-transfer).
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
@@ -467,8 +462,7 @@ struct HttpFetcher::Impl {
       if (auto* l = curl_slist_append(list, h.c_str())) list = l;
     };
     if (auto etag = header_safe(t.request.etag); !etag.empty()) add("If-None-Match: " + etag);
-    if (auto lm = header_safe(t.request.last_modified); !lm.empty())
-      add("If-Modified-Since: " + lm);
+    if (auto lm = header_safe(t.request.last_modified); !lm.empty()) add("If-Modified-Since: " + lm);
     t.headers.reset(list);
     if (list) curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
 
@@ -500,8 +494,7 @@ struct HttpFetcher::Impl {
   bool resolve_and_check(Transfer& t) {
     if (trusted(t) || options.address_policy.allow_private_networks) return true;
     std::string host = url_host(t.current_url);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-      host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (auto zone = host.find('%'); zone != std::string::npos) host.resize(zone);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -509,8 +502,8 @@ struct HttpFetcher::Impl {
     addrinfo* found = nullptr;
     if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
       // Not checked, not sent: an internal name only the proxy knows is the risk here.
-      t.blocked = "cannot resolve " + host + " to check its address (" + gai_strerror(rc) +
-                  ") for " + t.current_url;
+      t.blocked =
+          "cannot resolve " + host + " to check its address (" + gai_strerror(rc) + ") for " + t.current_url;
       return false;
     }
     bool ok = true;
@@ -606,8 +599,7 @@ struct HttpFetcher::Impl {
     if (trim(line).empty()) {
       // The end of a response's headers: a redirect moves the current URL, and
       // with a proxy its target is checked before libcurl follows it.
-      if (t.hop_status >= 300 && t.hop_status < 400 && t.hop_status != 304 &&
-          !t.location.empty()) {
+      if (t.hop_status >= 300 && t.hop_status < 400 && t.hop_status != 304 && !t.location.empty()) {
         if (auto next = resolve(t.current_url, t.location)) {
           t.current_url = *next;
           if (t.impl->proxy_in_use && !t.impl->resolve_and_check(t)) return 0;  // aborts
@@ -657,8 +649,7 @@ struct HttpFetcher::Impl {
         else
           list(it->second, t->host);
       }
-      if (static_cast<int>(idle.size()) < options.max_connections)
-        idle.push_back(std::move(t->easy));
+      if (static_cast<int>(idle.size()) < options.max_connections) idle.push_back(std::move(t->easy));
       t->easy.reset();
       t->headers.reset();
       deliver(std::move(t));

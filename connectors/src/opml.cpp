@@ -1,7 +1,6 @@
 #include "wirewatch/connectors/opml.hpp"
 
 #include <pugixml.hpp>
-
 #include <set>
 
 #include "feed_parser_detail.hpp"
@@ -78,8 +77,9 @@ OpmlResult parse_opml(std::string_view bytes) {
     }
     const pugi::xml_node root = doc.document_element();
     if (!root || !iequals(root.name(), "opml")) {
-      result.error = root ? "not OPML: the document element is <" + std::string(root.name()).substr(0, 40) + ">"
-                          : "not OPML: no XML element found";
+      result.error =
+          root ? "not OPML: the document element is <" + std::string(root.name()).substr(0, 40) + ">"
+               : "not OPML: no XML element found";
       return result;
     }
     pugi::xml_node body;

@@ -9,8 +9,7 @@ namespace {
 using std::chrono::milliseconds;
 
 milliseconds scale(milliseconds d, double factor) {
-  return milliseconds(
-      static_cast<std::int64_t>(std::llround(static_cast<double>(d.count()) * factor)));
+  return milliseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(d.count()) * factor)));
 }
 
 double clamp01(double u) { return std::clamp(u, 0.0, 1.0); }
@@ -24,10 +23,8 @@ wirewatch::TimePoint floor_seconds(PollClock::time_point t) {
 }
 
 PollClock::time_point record_failure(FeedState& state, const FeedSource& source, long status,
-                                     std::string error,
-                                     std::optional<wirewatch::TimePoint> retry_after,
-                                     PollClock::time_point now, const ScheduleOptions& options,
-                                     double u) {
+                                     std::string error, std::optional<wirewatch::TimePoint> retry_after,
+                                     PollClock::time_point now, const ScheduleOptions& options, double u) {
   state.last_status = status;
   state.last_error = std::move(error);
   state.consecutive_failures = std::max(0, state.consecutive_failures) + 1;
@@ -68,15 +65,13 @@ milliseconds success_delay(milliseconds interval, std::optional<std::chrono::sec
                            const ScheduleOptions& options, double u) {
   milliseconds base = interval;
   if (max_age) {
-    milliseconds raised =
-        std::min<milliseconds>(*max_age, std::max(options.max_interval, interval));
+    milliseconds raised = std::min<milliseconds>(*max_age, std::max(options.max_interval, interval));
     base = std::max(base, raised);
   }
   return scale(base, 0.9 + 0.2 * clamp01(u));
 }
 
-milliseconds failure_delay(milliseconds interval, int failures, const ScheduleOptions& options,
-                           double u) {
+milliseconds failure_delay(milliseconds interval, int failures, const ScheduleOptions& options, double u) {
   failures = std::clamp(failures, 1, 40);
   // interval × 2^failures, saturating at max_backoff (computed in double: no overflow).
   double cap = std::min(static_cast<double>(interval.count()) * std::ldexp(1.0, failures),
@@ -135,23 +130,21 @@ PollDecision apply_fetch(FeedState& state, const FeedSource& source, const Fetch
   return d;
 }
 
-void record_parse_success(FeedState& state, bool bozo, std::string_view error,
-                          PollClock::time_point now) {
+void record_parse_success(FeedState& state, bool bozo, std::string_view error, PollClock::time_point now) {
   state.last_success = floor_seconds(now);
   state.consecutive_failures = 0;
   state.bozo = bozo;
   state.last_error = bozo ? "not well-formed, recovered: " + std::string(error) : std::string();
 }
 
-PollClock::time_point record_parse_failure(FeedState& state, const FeedSource& source,
-                                           std::string_view error, PollClock::time_point now,
-                                           const ScheduleOptions& options, double u) {
+PollClock::time_point record_parse_failure(FeedState& state, const FeedSource& source, std::string_view error,
+                                           PollClock::time_point now, const ScheduleOptions& options,
+                                           double u) {
   state.etag.clear();
   state.last_modified.clear();
   state.bozo = true;
-  return record_failure(state, source, state.last_status,
-                        "nothing could be parsed: " + std::string(error), std::nullopt, now,
-                        options, u);
+  return record_failure(state, source, state.last_status, "nothing could be parsed: " + std::string(error),
+                        std::nullopt, now, options, u);
 }
 
 }  // namespace wirewatch::connectors

@@ -91,8 +91,8 @@ void ZapHandler::serve(std::stop_token stop) {
         if (allowed_.count(client)) status = "200", text = "OK";
       }
       if (status != "200") {
-        spdlog::warn("refused a ZeroMQ client from {} (key {})",
-                     req.size() > 3 ? req[3].to_string() : "?", client.empty() ? "none" : client);
+        spdlog::warn("refused a ZeroMQ client from {} (key {})", req.size() > 3 ? req[3].to_string() : "?",
+                     client.empty() ? "none" : client);
       }
       const std::string version = "1.0";
       const std::string request_id = req.size() > 1 ? req[1].to_string() : "";

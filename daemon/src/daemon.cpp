@@ -89,8 +89,7 @@ int run_daemon(const Config& config) {
   MetricsRegistry registry;
   WirewatchMetrics metrics(registry);
   ServiceNotifier notifier;
-  RateLimitedLog limited_log(
-      RateLimitedLog::Options{config.log_repeat_window, {}, &metrics.log_suppressed});
+  RateLimitedLog limited_log(RateLimitedLog::Options{config.log_repeat_window, {}, &metrics.log_suppressed});
 
   // The metrics endpoint comes up first, so /-/healthy answers and /-/ready
   // says 503 while a large rule set loads and the sockets are bound.
@@ -131,8 +130,8 @@ int run_daemon(const Config& config) {
     PublisherOptions popts{config.publish.endpoints, config.publish.sndhwm, config.publish.curve};
     publisher = std::make_unique<Publisher>(zmq_context, popts);
     if (!config.publish.replay.empty()) {
-      replay = std::make_unique<ReplayServer>(zmq_context, config.publish.replay, database,
-                                              config.publish.curve);
+      replay =
+          std::make_unique<ReplayServer>(zmq_context, config.publish.replay, database, config.publish.curve);
     }
     if (replay) replay->count_requests_in(&metrics.replay_requests);
     write_endpoints(config.state_dir, *publisher, replay.get(), metrics_server.get());
@@ -145,11 +144,13 @@ int run_daemon(const Config& config) {
     for (const auto& ep : replay->bound_endpoints()) spdlog::info("replay on {}", ep);
   }
   std::jthread zap_thread, replay_thread;
-  if (zap) zap_thread = std::jthread([&zap](std::stop_token st) {
+  if (zap)
+    zap_thread = std::jthread([&zap](std::stop_token st) {
       name_this_thread("ww-zap");
       zap->serve(st);
     });
-  if (replay) replay_thread = std::jthread([&replay](std::stop_token st) {
+  if (replay)
+    replay_thread = std::jthread([&replay](std::stop_token st) {
       name_this_thread("ww-replay");
       replay->serve(st);
     });
@@ -225,8 +226,7 @@ int run_daemon(const Config& config) {
   std::unique_ptr<Store> seen_store;
   std::mutex seen_mutex;
   bool has_feeds = false;
-  for (const auto& sc : config.sources)
-    has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
+  for (const auto& sc : config.sources) has_feeds = has_feeds || sc.type == SourceConfig::Type::feed;
   if (has_feeds) {
     seen_store = std::make_unique<Store>(database, kReaderCacheKiB);
     auto http_options = config.http;
@@ -245,8 +245,7 @@ int run_daemon(const Config& config) {
       metrics.fetched_bytes.inc(r.body.size());
     };
     // A feed that fails keeps failing on every poll: one line per window.
-    poller_options.on_failure = [&limited_log](const std::string& source,
-                                               const std::string& message) {
+    poller_options.on_failure = [&limited_log](const std::string& source, const std::string& message) {
       limited_log.log("feed:" + source, spdlog::level::warn, "{}", message);
     };
     poller = std::make_unique<connectors::FeedPoller>(
@@ -382,8 +381,7 @@ int run_daemon(const Config& config) {
       "stopped: {} record(s), {} alert(s), {} duplicate(s), {} "
       "rejected, {} alert(s) suppressed as "
       "near-duplicates, {} throttled this run",
-      stats.records, stats.alerts, stats.duplicates, stats.rejected, stats.suppressed,
-      stats.throttled);
+      stats.records, stats.alerts, stats.duplicates, stats.rejected, stats.suppressed, stats.throttled);
   return pipeline_failed ? kExitFailure : kExitOk;
 }
 

@@ -39,9 +39,12 @@ std::string journal_field_name(std::string_view name) {
   std::string out;
   out.reserve(name.size());
   for (char c : name) {
-    if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 'a' + 'A');
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
-    else out += '_';
+    if (c >= 'a' && c <= 'z')
+      out += static_cast<char>(c - 'a' + 'A');
+    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+      out += c;
+    else
+      out += '_';
   }
   // A user field may not begin with '_' (those are trusted fields) or a digit.
   auto first = out.find_first_not_of("_0123456789");
@@ -67,12 +70,18 @@ std::span<const LogField> LogFields::current() { return t_fields; }
 int journal_priority(spdlog::level::level_enum level) {
   switch (level) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return 7;     // LOG_DEBUG
-    case spdlog::level::info: return 6;      // LOG_INFO
-    case spdlog::level::warn: return 4;      // LOG_WARNING
-    case spdlog::level::err: return 3;       // LOG_ERR
-    case spdlog::level::critical: return 2;  // LOG_CRIT
-    default: return 6;
+    case spdlog::level::debug:
+      return 7;  // LOG_DEBUG
+    case spdlog::level::info:
+      return 6;  // LOG_INFO
+    case spdlog::level::warn:
+      return 4;  // LOG_WARNING
+    case spdlog::level::err:
+      return 3;  // LOG_ERR
+    case spdlog::level::critical:
+      return 2;  // LOG_CRIT
+    default:
+      return 6;
   }
 }
 
@@ -136,8 +145,7 @@ bool stderr_is_journal() {
     if (used != dev.size()) return false;
     auto i = std::stoull(ino, &used);
     if (used != ino.size()) return false;
-    return d == static_cast<unsigned long long>(st.st_dev) &&
-           i == static_cast<unsigned long long>(st.st_ino);
+    return d == static_cast<unsigned long long>(st.st_dev) && i == static_cast<unsigned long long>(st.st_ino);
   } catch (const std::exception&) {
     return false;
   }

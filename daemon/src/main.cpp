@@ -1,7 +1,7 @@
 // wirewatchd — the wirewatch daemon.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "wirewatch/daemon/config.hpp"

@@ -22,16 +22,14 @@ bool valid_label_name(std::string_view name) {
   if (name.empty() || name.starts_with("__")) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
     if (!ok) return false;
   }
   return true;
 }
 
 // `name{a="x",b="y"}` with an optional extra label (a histogram's `le`).
-void write_series_name(std::string& out, std::string_view name,
-                       const std::vector<std::string>& label_names,
+void write_series_name(std::string& out, std::string_view name, const std::vector<std::string>& label_names,
                        const std::vector<std::string>& values, std::string_view extra_name = {},
                        std::string_view extra_value = {}) {
   out += name;
@@ -80,10 +78,14 @@ std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -92,9 +94,12 @@ std::string escape_help(std::string_view help) {
   std::string out;
   out.reserve(help.size());
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -145,16 +150,17 @@ Histogram::Snapshot Histogram::snapshot() const {
 
 void FamilyBase::check_arity(std::size_t n) const {
   if (n != label_names_.size()) {
-    throw std::invalid_argument("metric " + name_ + " takes " +
-                                std::to_string(label_names_.size()) + " label value(s), got " +
-                                std::to_string(n));
+    throw std::invalid_argument("metric " + name_ + " takes " + std::to_string(label_names_.size()) +
+                                " label value(s), got " + std::to_string(n));
   }
 }
 
 template <typename T>
 std::unique_ptr<T> Family<T>::make() const {
-  if constexpr (std::is_same_v<T, Histogram>) return std::make_unique<Histogram>(bounds_);
-  else return std::make_unique<T>();
+  if constexpr (std::is_same_v<T, Histogram>)
+    return std::make_unique<Histogram>(bounds_);
+  else
+    return std::make_unique<T>();
 }
 
 template <typename T>
@@ -246,8 +252,7 @@ template class Family<Histogram>;
 // --- Registry
 
 template <typename T>
-Family<T>& MetricsRegistry::add(std::string name, std::string help,
-                                std::vector<std::string> label_names,
+Family<T>& MetricsRegistry::add(std::string name, std::string help, std::vector<std::string> label_names,
                                 std::shared_ptr<const std::vector<double>> bounds) {
   if (!valid_metric_name(name)) throw std::invalid_argument("invalid metric name: " + name);
   for (std::size_t i = 0; i < label_names.size(); ++i) {
@@ -307,10 +312,8 @@ Gauge& MetricsRegistry::gauge(std::string name, std::string help) {
   return gauge_family(std::move(name), std::move(help), {}).with(kNoLabels);
 }
 
-Histogram& MetricsRegistry::histogram(std::string name, std::string help,
-                                      std::vector<double> bounds) {
-  return histogram_family(std::move(name), std::move(help), {}, std::move(bounds))
-      .with(kNoLabels);
+Histogram& MetricsRegistry::histogram(std::string name, std::string help, std::vector<double> bounds) {
+  return histogram_family(std::move(name), std::move(help), {}, std::move(bounds)).with(kNoLabels);
 }
 
 std::string MetricsRegistry::expose() const {
@@ -324,8 +327,7 @@ std::string MetricsRegistry::expose() const {
 
 WirewatchMetrics::WirewatchMetrics(MetricsRegistry& r)
     : fetches(r.counter_family("wirewatch_fetches_total",
-                               "HTTP fetches by response status (\"error\": no response).",
-                               {"status"})),
+                               "HTTP fetches by response status (\"error\": no response).", {"status"})),
       fetched_bytes(r.counter("wirewatch_fetched_bytes_total", "Body bytes received by fetches.")),
       items(r.counter_family("wirewatch_items_total",
                              "Items produced by sources (feed entries, inbox files).", {"source"})),
@@ -334,23 +336,18 @@ WirewatchMetrics::WirewatchMetrics(MetricsRegistry& r)
                                   "Items dropped as duplicates of stored records.", {"source"})),
       rejected(r.counter_family("wirewatch_rejected_items_total",
                                 "Items that could not be turned into a record.", {"source"})),
-      alerts(r.counter_family("wirewatch_alerts_total", "Alerts created (committed), by rule.",
-                              {"rule"})),
-      alerts_published(
-          r.counter("wirewatch_alerts_published_total", "Alerts sent on the publish socket.")),
+      alerts(r.counter_family("wirewatch_alerts_total", "Alerts created (committed), by rule.", {"rule"})),
+      alerts_published(r.counter("wirewatch_alerts_published_total", "Alerts sent on the publish socket.")),
       publish_drops(r.counter("wirewatch_publish_dropped_total",
                               "Publish sends that hit a subscriber's high-water mark.")),
       replay_requests(r.counter("wirewatch_replay_requests_total", "Replay requests served.")),
-      queue_depth(
-          r.gauge_family("wirewatch_queue_depth", "Items waiting in a bounded queue.", {"queue"})),
-      queue_drops(r.counter_family("wirewatch_queue_dropped_total",
-                                   "Items dropped by a full bounded queue.", {"queue"})),
-      rules_last_reload_successful(
-          r.gauge("wirewatch_rules_last_reload_successful",
-                  "1 when the last rules load succeeded, 0 when it was refused.")),
-      rules_last_reload_success_time(
-          r.gauge("wirewatch_rules_last_reload_success_timestamp_seconds",
-                  "Unix time of the last successful rules load.")),
+      queue_depth(r.gauge_family("wirewatch_queue_depth", "Items waiting in a bounded queue.", {"queue"})),
+      queue_drops(r.counter_family("wirewatch_queue_dropped_total", "Items dropped by a full bounded queue.",
+                                   {"queue"})),
+      rules_last_reload_successful(r.gauge("wirewatch_rules_last_reload_successful",
+                                           "1 when the last rules load succeeded, 0 when it was refused.")),
+      rules_last_reload_success_time(r.gauge("wirewatch_rules_last_reload_success_timestamp_seconds",
+                                             "Unix time of the last successful rules load.")),
       rules_loaded(r.gauge("wirewatch_rules_loaded", "Rules in the active rule set.")),
       fetch_to_publish(r.histogram("wirewatch_fetch_to_publish_seconds",
                                    "Latency from fetch done to alert published, in seconds.")),

@@ -47,8 +47,7 @@ MetricsServer::MetricsServer(const MetricsRegistry& registry, std::string_view l
     : registry_(registry), server_(std::make_unique<httplib::Server>()) {
   auto parsed = parse_listen_address(listen);
   if (!parsed) {
-    throw std::runtime_error("metrics.listen: expected HOST:PORT, got \"" + std::string(listen) +
-                             "\"");
+    throw std::runtime_error("metrics.listen: expected HOST:PORT, got \"" + std::string(listen) + "\"");
   }
   address_ = *parsed;
 
@@ -116,8 +115,7 @@ void MetricsServer::stop() {
 }
 
 std::string MetricsServer::bound_address() const {
-  std::string host = address_.host.find(':') != std::string::npos ? "[" + address_.host + "]"
-                                                                   : address_.host;
+  std::string host = address_.host.find(':') != std::string::npos ? "[" + address_.host + "]" : address_.host;
   return host + ":" + std::to_string(port_);
 }
 

@@ -95,8 +95,7 @@ std::vector<const char*> apply_record_limits(RecordText& text, const RecordLimit
   return tripped;
 }
 
-Candidate candidate_from_feed_entry(const std::string& source_id,
-                                    const connectors::FeedEntry& entry,
+Candidate candidate_from_feed_entry(const std::string& source_id, const connectors::FeedEntry& entry,
                                     const RecordLimits& limits) {
   const auto& item = entry.item;
   Candidate c;
@@ -156,8 +155,7 @@ std::vector<rules::Match> match_record(const Record& record, const rules::RuleSe
   return rules.match(rules::TextDocument(std::move(fields)));
 }
 
-StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
-                   const RecordLimits& limits) {
+StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules, const RecordLimits& limits) {
   StoreBatch batch;
   if (const auto* item = std::get_if<connectors::DirectoryItem>(&input)) {
     batch.candidates.push_back(from_directory(*item, rules, limits));

@@ -71,8 +71,8 @@ void RateLimitedLog::report_suppressed(spdlog::level::level_enum level) {
 
 std::string RateLimitedLog::with_suppressed(std::string text, std::uint64_t suppressed) {
   if (suppressed == 0) return text;
-  text += " (" + std::to_string(suppressed) + " similar message" + (suppressed == 1 ? "" : "s") +
-          " suppressed)";
+  text +=
+      " (" + std::to_string(suppressed) + " similar message" + (suppressed == 1 ? "" : "s") + " suppressed)";
   return text;
 }
 

@@ -41,8 +41,8 @@ std::variant<ReplayRequest, ReplayRequestError> decode_replay_request(std::strin
       if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0) {
         return ReplayRequestError{"`limit` must be an integer >= 1"};
       }
-      req.limit = static_cast<std::size_t>(
-          std::min<std::uint64_t>(value.get<std::uint64_t>(), kReplayMaxLimit));
+      req.limit =
+          static_cast<std::size_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), kReplayMaxLimit));
     } else {
       return ReplayRequestError{"unknown key `" + key + "` (expected since, topics, limit)"};
     }
@@ -59,8 +59,7 @@ bool topic_selected(std::string_view topic, const std::vector<std::string>& pref
 }
 
 ReplayServer::ReplayServer(zmq::context_t& context, const std::vector<std::string>& endpoints,
-                           std::filesystem::path database,
-                           const std::optional<CurveServerKeys>& curve)
+                           std::filesystem::path database, const std::optional<CurveServerKeys>& curve)
     : socket_(context, zmq::socket_type::router), database_(std::move(database)) {
   apply_common_socket_options(socket_);
   if (curve) curve->apply(socket_);

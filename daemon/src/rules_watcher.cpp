@@ -44,8 +44,10 @@ void RulesWatcher::run(std::stop_token stop) {
       spdlog::warn("rules: cannot watch {}: {}; reload with SIGHUP", watched.string(), std::strerror(errno));
       continue;
     }
-    if (dir) names[wd].clear();
-    else names[wd].insert(p.filename().string());
+    if (dir)
+      names[wd].clear();
+    else
+      names[wd].insert(p.filename().string());
   }
 
   using Clock = std::chrono::steady_clock;

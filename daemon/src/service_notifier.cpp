@@ -12,8 +12,8 @@ namespace {
 std::chrono::microseconds monotonic_now() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::chrono::seconds(ts.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(
-                                               std::chrono::nanoseconds(ts.tv_nsec));
+  return std::chrono::seconds(ts.tv_sec) +
+         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::nanoseconds(ts.tv_nsec));
 }
 
 }  // namespace

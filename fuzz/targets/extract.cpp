@@ -33,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto result = extract_article(in, options);
   if (auto* article = std::get_if<Article>(&result)) {
     for (const auto& p : article->text.paragraphs)
-      if (p.find('\n') != std::string::npos)
-        fuzz::invariant_failed();  // documented: no line breaks
+      if (p.find('\n') != std::string::npos) fuzz::invariant_failed();  // documented: no line breaks
   }
   (void)html_to_paragraphs(in);
   (void)detect_charset(in, options.charset);

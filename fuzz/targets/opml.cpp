@@ -2,11 +2,12 @@
 // the `sources:` YAML written from it, which must read back as YAML with one source
 // per feed and its URL unchanged, whatever the titles hold.
 
+#include "wirewatch/connectors/opml.hpp"
+
 #include <string>
 
 #include "fuzz_input.hpp"
 #include "wirewatch/common/yaml.hpp"
-#include "wirewatch/connectors/opml.hpp"
 
 using namespace wirewatch;
 using namespace wirewatch::connectors;
@@ -24,8 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!list.IsSequence() || list.size() != result.feeds.size()) fuzz::invariant_failed();
   for (std::size_t i = 0; i < result.feeds.size(); ++i) {
     const auto& url = list[i]["url"];
-    if (!url.IsScalar() || url.as<std::string>() != result.feeds[i].xml_url)
-      fuzz::invariant_failed();
+    if (!url.IsScalar() || url.as<std::string>() != result.feeds[i].xml_url) fuzz::invariant_failed();
   }
   return 0;
 }

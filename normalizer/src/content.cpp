@@ -15,20 +15,18 @@ namespace {
 
 // ---- tuning -------------------------------------------------------------------
 
-constexpr double kNoisePenalty = 0.35;     // score = prose − penalty × other text
-constexpr double kProtectShare = 0.4;      // a wrapper holding this share of the prose stays
+constexpr double kNoisePenalty = 0.35;  // score = prose − penalty × other text
+constexpr double kProtectShare = 0.4;   // a wrapper holding this share of the prose stays
 constexpr std::uint32_t kProtectMin = 300;
 constexpr std::uint32_t kProtectProse = 500;  // ... or this much prose with few links
-constexpr double kMaxLinkDensity = 0.5;     // blocks with more link text are dropped
-constexpr double kBodyBonus = 0.15;         // for itemprop=articleBody and "article-body" classes
-constexpr std::size_t kRelaxBelow = 300;    // bytes of text: try again heeding fewer class hints
+constexpr double kMaxLinkDensity = 0.5;       // blocks with more link text are dropped
+constexpr double kBodyBonus = 0.15;           // for itemprop=articleBody and "article-body" classes
+constexpr std::size_t kRelaxBelow = 300;      // bytes of text: try again heeding fewer class hints
 
 // ---- small helpers -------------------------------------------------------------
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // Code points that are not ASCII whitespace.
 std::uint32_t visible_length(std::string_view s) {
@@ -46,38 +44,34 @@ std::uint32_t visible_length(std::string_view s) {
 // not rescue; comment: comments and comment forms.
 enum class Signal : std::uint8_t { none, weak, strong, furniture, comment };
 
-constexpr std::string_view kCommentPrefixes[] = {"comment", "disqus", "respond", "kommentar",
-                                                 "reply", "replies", "discussion"};
+constexpr std::string_view kCommentPrefixes[] = {"comment", "disqus",  "respond",   "kommentar",
+                                                 "reply",   "replies", "discussion"};
 constexpr std::string_view kFurnitureClassPrefixes[] = {
-    "related", "newsletter", "subscri", "signup", "cookie", "consent", "gdpr", "outbrain",
-    "taboola", "plista", "ligatus", "recommend", "trending", "mostread", "mostpopular",
-    "lesetipp", "empfehlung", "factbox", "nextstory", "nextpost", "prevpost", "nextread",
-    "authorbox", "authorbio", "aboutauthor", "saboxplugin", "disclosure", "privacy", "postmeta",
-    "breadcrumb", "addthis", "addtoany"};
+    "related",     "newsletter", "subscri",    "signup",      "cookie",      "consent",    "gdpr",
+    "outbrain",    "taboola",    "plista",     "ligatus",     "recommend",   "trending",   "mostread",
+    "mostpopular", "lesetipp",   "empfehlung", "factbox",     "nextstory",   "nextpost",   "prevpost",
+    "nextread",    "authorbox",  "authorbio",  "aboutauthor", "saboxplugin", "disclosure", "privacy",
+    "postmeta",    "breadcrumb", "addthis",    "addtoany"};
 constexpr std::string_view kStrongPrefixes[] = {
-    "share", "sharing", "shariff", "social", "sociable", "advert",
-    "paywall", "sponsor", "promo", "adsense", "adslot", "adunit", "adcontainer", "adwrapper",
-    "banner", "popup", "modal", "teaser", "further", "weitere", "pagination", "pager", "paging",
-    "prevnext", "postnav", "follow", "subnav", "dialog", "lightbox", "offcanvas", "flyout",
-    "drawer", "login", "signin", "register", "licence", "license", "highslide", "slideshow",
-    "carousel"};
-constexpr std::string_view kStrongWords[] = {"ad", "ads", "adv", "anzeige", "werbung", "print",
-                                             "next", "prev", "previous", "legend",
-                                             "tags", "tag", "tagcloud", "taglist", "keywords",
-                                             "sr", "offscreen",
-                                             "navigation", "nav", "navbar", "menu", "skip", "toc"};
-constexpr std::string_view kWeakPrefixes[] = {"sidebar", "widget", "footer", "header", "masthead",
-                                              "byline", "author", "caption", "credit",
-                                              "copyright", "toolbar", "tools", "meta", "dateline",
-                                              "rating", "overlay", "topbar", "infobox",
-                                              "subline", "kicker", "date", "publish", "navi",
-                                              "breaking", "aside", "disclaimer", "callout",
-                                              "utility", "contact", "kontakt", "embed",
-                                              "imagedesc", "imagesubtitle", "bildunterschrift"};
+    "share",   "sharing", "shariff",  "social",  "sociable",    "advert",    "paywall",   "sponsor",
+    "promo",   "adsense", "adslot",   "adunit",  "adcontainer", "adwrapper", "banner",    "popup",
+    "modal",   "teaser",  "further",  "weitere", "pagination",  "pager",     "paging",    "prevnext",
+    "postnav", "follow",  "subnav",   "dialog",  "lightbox",    "offcanvas", "flyout",    "drawer",
+    "login",   "signin",  "register", "licence", "license",     "highslide", "slideshow", "carousel"};
+constexpr std::string_view kStrongWords[] = {
+    "ad",        "ads",        "adv",  "anzeige", "werbung",  "print",   "next",     "prev",
+    "previous",  "legend",     "tags", "tag",     "tagcloud", "taglist", "keywords", "sr",
+    "offscreen", "navigation", "nav",  "navbar",  "menu",     "skip",    "toc"};
+constexpr std::string_view kWeakPrefixes[] = {
+    "sidebar",       "widget",          "footer",  "header",  "masthead", "byline",   "author", "caption",
+    "credit",        "copyright",       "toolbar", "tools",   "meta",     "dateline", "rating", "overlay",
+    "topbar",        "infobox",         "subline", "kicker",  "date",     "publish",  "navi",   "breaking",
+    "aside",         "disclaimer",      "callout", "utility", "contact",  "kontakt",  "embed",  "imagedesc",
+    "imagesubtitle", "bildunterschrift"};
 constexpr std::string_view kWeakWords[] = {"time", "more", "also", "latest", "popular"};
-constexpr std::string_view kSkippedTokenPrefixes[] = {"tag-", "category-", "cat-", "postid-",
-                                                      "format-", "status-", "has-", "no-",
-                                                      "single-", "type-", "post-template"};
+constexpr std::string_view kSkippedTokenPrefixes[] = {"tag-",    "category-", "cat-",         "postid-",
+                                                      "format-", "status-",   "has-",         "no-",
+                                                      "single-", "type-",     "post-template"};
 
 template <std::size_t N>
 bool starts_with_any(std::string_view w, const std::string_view (&list)[N]) {
@@ -128,8 +122,8 @@ Signal token_signal(std::string_view token) {
   // Hidden by class: only the whole token says so. "hidden-xs" and
   // "field-label-hidden" hide on small screens or hide a label, not the text.
   if (squashed == "sronly" || squashed == "screenreadertext" || squashed == "visuallyhidden" ||
-      squashed == "screenreader" || squashed == "hidden" || squashed == "ishidden" ||
-      squashed == "hide" || squashed == "invisible" || squashed == "dnone")
+      squashed == "screenreader" || squashed == "hidden" || squashed == "ishidden" || squashed == "hide" ||
+      squashed == "invisible" || squashed == "dnone")
     take(Signal::strong);
   // "news-letter-section", "related_posts": the whole token read as one word.
   if (starts_with_any(squashed, kFurnitureClassPrefixes)) take(Signal::furniture);
@@ -158,24 +152,26 @@ Signal attribute_signal(std::string_view value) {
 bool is_positive_token(std::string_view value) {
   std::string squashed;
   for (char c : value) {
-    if (is_alnum(c)) squashed += lower(c);
-    else if (c == ' ') squashed += ' ';
+    if (is_alnum(c))
+      squashed += lower(c);
+    else if (c == ' ')
+      squashed += ' ';
   }
   static constexpr std::string_view kPositive[] = {
-      "articlebody", "articlecontent", "articletext", "storybody", "storycontent", "storytext",
-      "entrycontent", "entrybody", "postcontent", "postbody", "posttext", "postentry",
-      "contentbody", "bodytext", "textcontent", "richtext", "fieldbody", "newstext", "newsbody",
-      "articleinner", "blogpost", "singlepost", "contenttext", "maintext", "artikeltext",
-      "articlemain"};
+      "articlebody",  "articlecontent", "articletext", "storybody",  "storycontent", "storytext",
+      "entrycontent", "entrybody",      "postcontent", "postbody",   "posttext",     "postentry",
+      "contentbody",  "bodytext",       "textcontent", "richtext",   "fieldbody",    "newstext",
+      "newsbody",     "articleinner",   "blogpost",    "singlepost", "contenttext",  "maintext",
+      "artikeltext",  "articlemain"};
   for (auto p : kPositive)
     if (squashed.find(p) != std::string::npos) return true;
   return false;
 }
 
 Signal role_signal(std::string_view role) {
-  static constexpr std::string_view kRoles[] = {"navigation", "banner", "contentinfo",
-                                                "complementary", "search", "dialog",
-                                                "alertdialog", "menu", "menubar", "toolbar"};
+  static constexpr std::string_view kRoles[] = {"navigation", "banner", "contentinfo", "complementary",
+                                                "search",     "dialog", "alertdialog", "menu",
+                                                "menubar",    "toolbar"};
   for (auto r : kRoles)
     if (role == r) return Signal::weak;
   return Signal::none;
@@ -189,20 +185,49 @@ bool is_hidden(const Node* n) {
   std::string s;
   for (char c : style)
     if (c != ' ') s += lower(c);
-  return s.find("display:none") != std::string::npos ||
-         s.find("visibility:hidden") != std::string::npos;
+  return s.find("display:none") != std::string::npos || s.find("visibility:hidden") != std::string::npos;
 }
 
 bool is_hard_removed(Tag t) {
   switch (t) {
-    case Tag::head: case Tag::script: case Tag::style: case Tag::noscript: case Tag::template_:
-    case Tag::svg: case Tag::math: case Tag::iframe: case Tag::frame: case Tag::frameset:
-    case Tag::object: case Tag::embed: case Tag::canvas: case Tag::video: case Tag::audio:
-    case Tag::map: case Tag::area: case Tag::track: case Tag::source: case Tag::select:
-    case Tag::option: case Tag::optgroup: case Tag::textarea: case Tag::input: case Tag::button:
-    case Tag::output: case Tag::img: case Tag::picture: case Tag::title: case Tag::meta:
-    case Tag::link: case Tag::base: case Tag::dialog: case Tag::figcaption: case Tag::rt:
-    case Tag::rp: case Tag::label: case Tag::legend:
+    case Tag::head:
+    case Tag::script:
+    case Tag::style:
+    case Tag::noscript:
+    case Tag::template_:
+    case Tag::svg:
+    case Tag::math:
+    case Tag::iframe:
+    case Tag::frame:
+    case Tag::frameset:
+    case Tag::object:
+    case Tag::embed:
+    case Tag::canvas:
+    case Tag::video:
+    case Tag::audio:
+    case Tag::map:
+    case Tag::area:
+    case Tag::track:
+    case Tag::source:
+    case Tag::select:
+    case Tag::option:
+    case Tag::optgroup:
+    case Tag::textarea:
+    case Tag::input:
+    case Tag::button:
+    case Tag::output:
+    case Tag::img:
+    case Tag::picture:
+    case Tag::title:
+    case Tag::meta:
+    case Tag::link:
+    case Tag::base:
+    case Tag::dialog:
+    case Tag::figcaption:
+    case Tag::rt:
+    case Tag::rp:
+    case Tag::label:
+    case Tag::legend:
       return true;
     default:
       return false;
@@ -211,8 +236,15 @@ bool is_hard_removed(Tag t) {
 
 Signal tag_signal(Tag t) {
   switch (t) {
-    case Tag::nav: case Tag::aside: case Tag::footer: case Tag::header: case Tag::form:
-    case Tag::menu: case Tag::figure: case Tag::fieldset: case Tag::address:
+    case Tag::nav:
+    case Tag::aside:
+    case Tag::footer:
+    case Tag::header:
+    case Tag::form:
+    case Tag::menu:
+    case Tag::figure:
+    case Tag::fieldset:
+    case Tag::address:
       return Signal::weak;
     default:
       return Signal::none;
@@ -385,15 +417,22 @@ struct Cleaner {
         // Headings are text: ids like "nav_first_heading" are anchors, not navigation.
         if (is_heading(c->tag) && s != Signal::comment) s = Signal::none;
         if (c->attr("itemprop") == "description") s = Signal::none;
-        if (s != Signal::none && (is_positive_token(cls) || is_positive_token(id) ||
-                                  c->attr("itemprop") == "articleBody"))
+        if (s != Signal::none &&
+            (is_positive_token(cls) || is_positive_token(id) || c->attr("itemprop") == "articleBody"))
           s = s == Signal::comment ? s : Signal::none;
         bool remove = false;
         switch (s) {
-          case Signal::none: break;
-          case Signal::comment: remove = true; break;
-          case Signal::strong: remove = !protected_node(c, 0.6); break;
-          case Signal::furniture: remove = !protected_node(c, 0.6, /*by_share_only=*/true); break;
+          case Signal::none:
+            break;
+          case Signal::comment:
+            remove = true;
+            break;
+          case Signal::strong:
+            remove = !protected_node(c, 0.6);
+            break;
+          case Signal::furniture:
+            remove = !protected_node(c, 0.6, /*by_share_only=*/true);
+            break;
           case Signal::weak:
             remove = !protected_node(c, kProtectShare, /*by_share_only=*/input_form || page_frame(c)) &&
                      !is_heading_wrapper(c);
@@ -415,7 +454,7 @@ struct Block {
   Node* owner = nullptr;  // innermost block element around the text
   std::string text;       // normalized
   std::uint32_t len = 0, link_len = 0;
-  Tag kind = Tag::p;      // owner's tag
+  Tag kind = Tag::p;  // owner's tag
   bool in_list = false;
   bool prose = false;
 };
@@ -463,7 +502,8 @@ struct Segmenter {
         continue;
       }
       if (c->tag == Tag::br) {
-        if (after_br) flush();
+        if (after_br)
+          flush();
         else {
           buf += ' ';
           after_br = true;
@@ -518,42 +558,172 @@ std::string fold_ascii(std::string_view s) {
 
 // Whole-line furniture: sharing, reading on, credits, tags, navigation. Checked on
 // short blocks only (case-insensitive prefixes of the line, or the whole line).
-constexpr std::string_view kFurniturePrefixes[] = {
-    "share this", "share on", "share:", "teilen", "tweet", "follow us", "folgen sie",
-    "advertisement", "anzeige", "werbung", "publicité", "publicidad", "reklama", "sponsored",
-    "read more", "read also", "read next", "weiterlesen", "mehr lesen", "lire la suite",
-    "lire aussi", "à lire aussi", "leer más", "lee también", "czytaj więcej", "czytaj też",
-    "читайте также", "читать далее", "подробнее", "related:", "related articles",
-    "related stories", "related posts", "see also", "more on this", "more from",
-    "mehr zum thema", "auch interessant", "lesen sie auch", "das könnte sie auch",
-    "photo:", "photos:", "foto:", "fotos:", "bild:", "bilder:", "image:", "credit:",
-    "quelle:", "source:", "©", "(c) ", "copyright", "all rights reserved",
-    "alle rechte vorbehalten", "tags:", "schlagworte", "schlagwörter", "stichworte", "themen:",
-    "filed under", "posted in", "categories:", "kategorie:", "kategorien:", "comments",
-    "kommentare", "leave a comment", "leave a reply", "kommentar schreiben",
-    "subscribe", "sign up", "abonnieren", "newsletter", "we use cookies", "diese website verwendet",
-    "previous article", "next article", "previous post", "next post", "vorheriger artikel",
-    "nächster artikel", "back to top", "nach oben", "zurück zur", "no time to read",
-    "get a summary", "click here", "klicken sie hier", "print", "drucken", "e-mail", "email",
-    "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "telegram", "xing",
-    "you may also like", "recommended", "empfohlen", "trending", "most read", "meistgelesen",
-    "published", "updated", "veröffentlicht", "aktualisiert", "zuletzt aktualisiert", "stand:",
-    "posted on", "posted by", "written by", "geschrieben von", "autor:", "author:",
-    "by ", "von ", "par ", "por ", "de ", "di ", "door ", "av ", "text:", "text von"};
+constexpr std::string_view kFurniturePrefixes[] = {"share this",
+                                                   "share on",
+                                                   "share:",
+                                                   "teilen",
+                                                   "tweet",
+                                                   "follow us",
+                                                   "folgen sie",
+                                                   "advertisement",
+                                                   "anzeige",
+                                                   "werbung",
+                                                   "publicité",
+                                                   "publicidad",
+                                                   "reklama",
+                                                   "sponsored",
+                                                   "read more",
+                                                   "read also",
+                                                   "read next",
+                                                   "weiterlesen",
+                                                   "mehr lesen",
+                                                   "lire la suite",
+                                                   "lire aussi",
+                                                   "à lire aussi",
+                                                   "leer más",
+                                                   "lee también",
+                                                   "czytaj więcej",
+                                                   "czytaj też",
+                                                   "читайте также",
+                                                   "читать далее",
+                                                   "подробнее",
+                                                   "related:",
+                                                   "related articles",
+                                                   "related stories",
+                                                   "related posts",
+                                                   "see also",
+                                                   "more on this",
+                                                   "more from",
+                                                   "mehr zum thema",
+                                                   "auch interessant",
+                                                   "lesen sie auch",
+                                                   "das könnte sie auch",
+                                                   "photo:",
+                                                   "photos:",
+                                                   "foto:",
+                                                   "fotos:",
+                                                   "bild:",
+                                                   "bilder:",
+                                                   "image:",
+                                                   "credit:",
+                                                   "quelle:",
+                                                   "source:",
+                                                   "©",
+                                                   "(c) ",
+                                                   "copyright",
+                                                   "all rights reserved",
+                                                   "alle rechte vorbehalten",
+                                                   "tags:",
+                                                   "schlagworte",
+                                                   "schlagwörter",
+                                                   "stichworte",
+                                                   "themen:",
+                                                   "filed under",
+                                                   "posted in",
+                                                   "categories:",
+                                                   "kategorie:",
+                                                   "kategorien:",
+                                                   "comments",
+                                                   "kommentare",
+                                                   "leave a comment",
+                                                   "leave a reply",
+                                                   "kommentar schreiben",
+                                                   "subscribe",
+                                                   "sign up",
+                                                   "abonnieren",
+                                                   "newsletter",
+                                                   "we use cookies",
+                                                   "diese website verwendet",
+                                                   "previous article",
+                                                   "next article",
+                                                   "previous post",
+                                                   "next post",
+                                                   "vorheriger artikel",
+                                                   "nächster artikel",
+                                                   "back to top",
+                                                   "nach oben",
+                                                   "zurück zur",
+                                                   "no time to read",
+                                                   "get a summary",
+                                                   "click here",
+                                                   "klicken sie hier",
+                                                   "print",
+                                                   "drucken",
+                                                   "e-mail",
+                                                   "email",
+                                                   "facebook",
+                                                   "twitter",
+                                                   "whatsapp",
+                                                   "linkedin",
+                                                   "pinterest",
+                                                   "telegram",
+                                                   "xing",
+                                                   "you may also like",
+                                                   "recommended",
+                                                   "empfohlen",
+                                                   "trending",
+                                                   "most read",
+                                                   "meistgelesen",
+                                                   "published",
+                                                   "updated",
+                                                   "veröffentlicht",
+                                                   "aktualisiert",
+                                                   "zuletzt aktualisiert",
+                                                   "stand:",
+                                                   "posted on",
+                                                   "posted by",
+                                                   "written by",
+                                                   "geschrieben von",
+                                                   "autor:",
+                                                   "author:",
+                                                   "by ",
+                                                   "von ",
+                                                   "par ",
+                                                   "por ",
+                                                   "de ",
+                                                   "di ",
+                                                   "door ",
+                                                   "av ",
+                                                   "text:",
+                                                   "text von"};
 
-constexpr std::string_view kDateWords[] = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "januar", "jänner", "februar", "märz", "mai", "juni", "juli",
-    "oktober", "dezember", "janvier", "février", "mars", "avril", "juin", "juillet", "août",
-    "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo",
-    "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag",
-    "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "am", "pm", "uhr", "um", "at",
-    "on", "the", "of", "de", "del", "le", "der", "den", "updated", "published", "posted",
-    "veröffentlicht", "aktualisiert", "stand", "gmt", "utc", "cet", "cest", "est", "edt", "mez",
-    "mesz", "min", "minutes", "lesezeit", "read", "reading", "time", "h", "ago", "vor",
-    "stunden", "tagen", "hours", "days"};
+constexpr std::string_view kDateWords[] = {"january",      "february",   "march",
+                                           "april",        "may",        "june",
+                                           "july",         "august",     "september",
+                                           "october",      "november",   "december",
+                                           "jan",          "feb",        "mar",
+                                           "apr",          "jun",        "jul",
+                                           "aug",          "sep",        "sept",
+                                           "oct",          "nov",        "dec",
+                                           "januar",       "jänner",     "februar",
+                                           "märz",         "mai",        "juni",
+                                           "juli",         "oktober",    "dezember",
+                                           "janvier",      "février",    "mars",
+                                           "avril",        "juin",       "juillet",
+                                           "août",         "septembre",  "octobre",
+                                           "novembre",     "décembre",   "enero",
+                                           "febrero",      "marzo",      "abril",
+                                           "mayo",         "junio",      "julio",
+                                           "agosto",       "septiembre", "octubre",
+                                           "noviembre",    "diciembre",  "monday",
+                                           "tuesday",      "wednesday",  "thursday",
+                                           "friday",       "saturday",   "sunday",
+                                           "montag",       "dienstag",   "mittwoch",
+                                           "donnerstag",   "freitag",    "samstag",
+                                           "sonntag",      "am",         "pm",
+                                           "uhr",          "um",         "at",
+                                           "on",           "the",        "of",
+                                           "de",           "del",        "le",
+                                           "der",          "den",        "updated",
+                                           "published",    "posted",     "veröffentlicht",
+                                           "aktualisiert", "stand",      "gmt",
+                                           "utc",          "cet",        "cest",
+                                           "est",          "edt",        "mez",
+                                           "mesz",         "min",        "minutes",
+                                           "lesezeit",     "read",       "reading",
+                                           "time",         "h",          "ago",
+                                           "vor",          "stunden",    "tagen",
+                                           "hours",        "days"};
 
 // A short line made only of numbers, month and weekday names and the like.
 bool is_date_line(std::string_view text) {
@@ -565,15 +735,19 @@ bool is_date_line(std::string_view text) {
   auto check = [&] {
     if (word.empty()) return;
     bool numeric = std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (numeric) digit = true;
-    else if (!equals_any(word, kDateWords)) ok = false;
+    if (numeric)
+      digit = true;
+    else if (!equals_any(word, kDateWords))
+      ok = false;
     word.clear();
   };
   for (std::size_t pos = 0; pos < folded.size();) {
     std::size_t start = pos;
     char32_t cp = next_code_point(folded, pos);
-    if (is_word_char(cp)) word.append(folded, start, pos - start);
-    else check();
+    if (is_word_char(cp))
+      word.append(folded, start, pos - start);
+    else
+      check();
   }
   check();
   return ok && digit;
@@ -595,31 +769,121 @@ bool is_furniture_line(const Block& b) {
 // Lines that open the furniture after an article: related stories, comments,
 // the author box, sharing, tags, post navigation. Past the middle of the text,
 // such a line ends the article.
-constexpr std::string_view kTailMarkers[] = {
-    "related", "ähnliche beiträge", "ähnliche artikel", "ähnliche themen",
-    "das könnte dich auch interessieren", "das könnte sie auch interessieren",
-    "das könnte sie interessieren", "auch interessant", "mehr zum thema", "weitere artikel",
-    "weitere beiträge", "weitere themen", "weitere meldungen", "weitere nachrichten", "mehr aus",
-    "mehr von", "more stories", "more from", "more on", "you may also like", "you might also like",
-    "explore further", "read next", "recommended", "empfehlungen", "unsere empfehlung",
-    "zobacz także", "zobacz też", "czytaj także", "czytaj też", "polecamy", "comments",
-    "kommentare", "kommentar", "leave a reply", "leave a comment", "über den autor",
-    "zum autor", "zur autorin", "about the author", "weiterführende informationen",
-    "lesen sie auch", "lesen sie mehr", "à lire aussi", "lire aussi", "sur le même sujet",
-    "dans la même rubrique", "vous aimerez aussi", "te puede interesar", "noticias relacionadas",
-    "artículos relacionados", "leggi anche", "articoli correlati", "читайте также", "похожие",
-    "share this", "diesen artikel teilen", "diesen beitrag teilen", "artikel teilen",
-    "beitrag teilen", "tags", "schlagwörter", "schlagworte", "previous article", "next article",
-    "vorheriger artikel", "nächster artikel", "vorheriger beitrag", "nächster beitrag",
-    "beitragsnavigation", "post navigation", "if you enjoyed", "most read", "meistgelesen",
-    "top stories", "latest news", "neueste beiträge", "aktuelle beiträge", "letzte beiträge",
-    "recent posts", "popular posts", "das könnte dich", "dies könnte sie", "verwandte",
-    "zum weiterlesen", "das thema könnte", "lesen sie hier", "mehr dazu", "mehr zu",
-    "neueste artikel", "beliebte artikel", "schon gelesen", "noch mehr", "top themen",
-    "weitere informationen", "zusatzinformationen", "see more", "more stories", "also read",
-    "continue reading", "keep reading", "you might like", "we recommend", "further reading",
-    "más noticias", "lee también", "te recomendamos", "à lire", "voir aussi", "zobacz także",
-    "czytaj więcej", "polecane", "najnowsze", "najczęściej czytane", "popularne"};
+constexpr std::string_view kTailMarkers[] = {"related",
+                                             "ähnliche beiträge",
+                                             "ähnliche artikel",
+                                             "ähnliche themen",
+                                             "das könnte dich auch interessieren",
+                                             "das könnte sie auch interessieren",
+                                             "das könnte sie interessieren",
+                                             "auch interessant",
+                                             "mehr zum thema",
+                                             "weitere artikel",
+                                             "weitere beiträge",
+                                             "weitere themen",
+                                             "weitere meldungen",
+                                             "weitere nachrichten",
+                                             "mehr aus",
+                                             "mehr von",
+                                             "more stories",
+                                             "more from",
+                                             "more on",
+                                             "you may also like",
+                                             "you might also like",
+                                             "explore further",
+                                             "read next",
+                                             "recommended",
+                                             "empfehlungen",
+                                             "unsere empfehlung",
+                                             "zobacz także",
+                                             "zobacz też",
+                                             "czytaj także",
+                                             "czytaj też",
+                                             "polecamy",
+                                             "comments",
+                                             "kommentare",
+                                             "kommentar",
+                                             "leave a reply",
+                                             "leave a comment",
+                                             "über den autor",
+                                             "zum autor",
+                                             "zur autorin",
+                                             "about the author",
+                                             "weiterführende informationen",
+                                             "lesen sie auch",
+                                             "lesen sie mehr",
+                                             "à lire aussi",
+                                             "lire aussi",
+                                             "sur le même sujet",
+                                             "dans la même rubrique",
+                                             "vous aimerez aussi",
+                                             "te puede interesar",
+                                             "noticias relacionadas",
+                                             "artículos relacionados",
+                                             "leggi anche",
+                                             "articoli correlati",
+                                             "читайте также",
+                                             "похожие",
+                                             "share this",
+                                             "diesen artikel teilen",
+                                             "diesen beitrag teilen",
+                                             "artikel teilen",
+                                             "beitrag teilen",
+                                             "tags",
+                                             "schlagwörter",
+                                             "schlagworte",
+                                             "previous article",
+                                             "next article",
+                                             "vorheriger artikel",
+                                             "nächster artikel",
+                                             "vorheriger beitrag",
+                                             "nächster beitrag",
+                                             "beitragsnavigation",
+                                             "post navigation",
+                                             "if you enjoyed",
+                                             "most read",
+                                             "meistgelesen",
+                                             "top stories",
+                                             "latest news",
+                                             "neueste beiträge",
+                                             "aktuelle beiträge",
+                                             "letzte beiträge",
+                                             "recent posts",
+                                             "popular posts",
+                                             "das könnte dich",
+                                             "dies könnte sie",
+                                             "verwandte",
+                                             "zum weiterlesen",
+                                             "das thema könnte",
+                                             "lesen sie hier",
+                                             "mehr dazu",
+                                             "mehr zu",
+                                             "neueste artikel",
+                                             "beliebte artikel",
+                                             "schon gelesen",
+                                             "noch mehr",
+                                             "top themen",
+                                             "weitere informationen",
+                                             "zusatzinformationen",
+                                             "see more",
+                                             "more stories",
+                                             "also read",
+                                             "continue reading",
+                                             "keep reading",
+                                             "you might like",
+                                             "we recommend",
+                                             "further reading",
+                                             "más noticias",
+                                             "lee también",
+                                             "te recomendamos",
+                                             "à lire",
+                                             "voir aussi",
+                                             "zobacz także",
+                                             "czytaj więcej",
+                                             "polecane",
+                                             "najnowsze",
+                                             "najczęściej czytane",
+                                             "popularne"};
 
 bool is_tail_marker(const Block& b) {
   if (b.len > 60 || b.prose) return false;
@@ -637,10 +901,10 @@ bool is_tail_marker(const Block& b) {
 // The standfirst (lead, dek, chapo) often sits in the article's header, beside
 // the title rather than in the body container.
 bool is_lead_owner(const Node* n) {
-  static constexpr std::string_view kLead[] = {"lead", "standfirst", "intro", "summary", "subtitle",
-                                               "subheadline", "subhead", "dek", "deck", "chapo",
-                                               "excerpt", "abstract", "description", "teasertext",
-                                               "lede", "strapline", "sapo", "entradilla", "vorspann"};
+  static constexpr std::string_view kLead[] = {
+      "lead", "standfirst", "intro", "summary",    "subtitle", "subheadline", "subhead",
+      "dek",  "deck",       "chapo", "excerpt",    "abstract", "description", "teasertext",
+      "lede", "strapline",  "sapo",  "entradilla", "vorspann"};
   for (int depth = 0; n && depth < 3; ++depth, n = n->parent) {
     for (auto attr : {n->attr("class"), n->attr("itemprop")}) {
       std::string words;
@@ -671,9 +935,14 @@ std::string squash_text(std::string_view s) {
 
 std::string describe(const Node* n) {
   std::string out = "node";
-  static constexpr std::array<std::pair<Tag, std::string_view>, 8> kNames = {
-      {{Tag::body, "body"}, {Tag::article, "article"}, {Tag::main, "main"}, {Tag::section, "section"},
-       {Tag::div, "div"}, {Tag::td, "td"}, {Tag::p, "p"}, {Tag::unknown, "?"}}};
+  static constexpr std::array<std::pair<Tag, std::string_view>, 8> kNames = {{{Tag::body, "body"},
+                                                                              {Tag::article, "article"},
+                                                                              {Tag::main, "main"},
+                                                                              {Tag::section, "section"},
+                                                                              {Tag::div, "div"},
+                                                                              {Tag::td, "td"},
+                                                                              {Tag::p, "p"},
+                                                                              {Tag::unknown, "?"}}};
   for (const auto& [t, name] : kNames)
     if (n->tag == t) out = name;
   if (auto id = n->attr("id"); !id.empty()) out += "#" + std::string(id);
@@ -718,8 +987,8 @@ ContentResult run(Document& doc, const PageMeta& meta, std::string_view title, i
     for (Node* a = b.owner; a; a = a->parent) a->text_len = a->link_len = 0;
   // Without a single prose block (a poem, a dialogue, a table), any text with
   // few links counts as prose.
-  bool lenient = std::none_of(seg.blocks.begin(), seg.blocks.end(),
-                              [](const Block& b) { return is_prose(b, false); });
+  bool lenient =
+      std::none_of(seg.blocks.begin(), seg.blocks.end(), [](const Block& b) { return is_prose(b, false); });
   for (auto& b : seg.blocks) {
     b.prose = is_prose(b, lenient);
     for (Node* a = b.owner; a; a = a->parent) {
@@ -821,8 +1090,10 @@ ContentResult run(Document& doc, const PageMeta& meta, std::string_view title, i
     v = 'E';
     if (!b.prose && b.len < 200) {
       auto sq = squash_text(b.text);
-      if (std::find(titles.begin(), titles.end(), sq) != titles.end()) v = 'H';
-      else if (is_furniture_line(b) || is_tail_marker(b)) v = 'F';
+      if (std::find(titles.begin(), titles.end(), sq) != titles.end())
+        v = 'H';
+      else if (is_furniture_line(b) || is_tail_marker(b))
+        v = 'F';
     }
   }
   // A heading over nothing but a dropped link list (or over nothing at all)
@@ -833,14 +1104,15 @@ ContentResult run(Document& doc, const PageMeta& meta, std::string_view title, i
     bool links_dropped = false;
     std::size_t k = i + 1;
     for (; k < seg.blocks.size(); ++k) {
-      if (verdict[k] == 'L') links_dropped = true;
-      else if (verdict[k] == 'E') break;
+      if (verdict[k] == 'L')
+        links_dropped = true;
+      else if (verdict[k] == 'E')
+        break;
     }
     const bool at_end = k == seg.blocks.size();
-    const bool next_is_label = !at_end && !seg.blocks[k].prose &&
-                               (is_heading(seg.blocks[k].kind) || seg.blocks[k].len <= 80);
-    if ((links_dropped && (at_end || next_is_label)) || (at_end && i > last_prose))
-      verdict[i] = 'O';
+    const bool next_is_label =
+        !at_end && !seg.blocks[k].prose && (is_heading(seg.blocks[k].kind) || seg.blocks[k].len <= 80);
+    if ((links_dropped && (at_end || next_is_label)) || (at_end && i > last_prose)) verdict[i] = 'O';
   }
   for (std::size_t i = 0; i < seg.blocks.size(); ++i)
     if (verdict[i] == 'E') result.paragraphs.push_back(seg.blocks[i].text);

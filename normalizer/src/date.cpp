@@ -44,8 +44,10 @@ std::optional<TimePoint> parse_iso_date_time(std::string_view s) {
   if (pos < s.size() && s[pos] == ':') ++pos;
   if (!digits(s, pos, 2, mm)) return t;
   pos += 2;
-  if (pos < s.size() && s[pos] == ':' && digits(s, pos + 1, 2, ss)) pos += 3;
-  else if (digits(s, pos, 2, ss)) pos += 2;
+  if (pos < s.size() && s[pos] == ':' && digits(s, pos + 1, 2, ss))
+    pos += 3;
+  else if (digits(s, pos, 2, ss))
+    pos += 2;
   if (hh > 24 || mm > 59 || ss > 60) return t;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
     ++pos;

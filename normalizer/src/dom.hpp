@@ -16,21 +16,127 @@ enum class Tag : std::uint8_t {
   text,  // a text node
   unknown,
   // document
-  html, head, body, title, meta, link, base, script, style, noscript, template_,
+  html,
+  head,
+  body,
+  title,
+  meta,
+  link,
+  base,
+  script,
+  style,
+  noscript,
+  template_,
   // sectioning and blocks
-  article, main, section, nav, aside, header, footer, address, div, p, hr, pre, blockquote,
-  center, details, summary, dialog, menu, figure, figcaption, hgroup,
-  h1, h2, h3, h4, h5, h6,
-  ul, ol, li, dl, dt, dd,
-  table, caption, thead, tbody, tfoot, tr, td, th,
-  form, fieldset, legend, label, input, button, select, option, optgroup, textarea, output,
+  article,
+  main,
+  section,
+  nav,
+  aside,
+  header,
+  footer,
+  address,
+  div,
+  p,
+  hr,
+  pre,
+  blockquote,
+  center,
+  details,
+  summary,
+  dialog,
+  menu,
+  figure,
+  figcaption,
+  hgroup,
+  h1,
+  h2,
+  h3,
+  h4,
+  h5,
+  h6,
+  ul,
+  ol,
+  li,
+  dl,
+  dt,
+  dd,
+  table,
+  caption,
+  thead,
+  tbody,
+  tfoot,
+  tr,
+  td,
+  th,
+  form,
+  fieldset,
+  legend,
+  label,
+  input,
+  button,
+  select,
+  option,
+  optgroup,
+  textarea,
+  output,
   // embedded
-  img, picture, source, svg, math, iframe, frame, frameset, object, embed, canvas, video, audio,
-  map, area, track,
+  img,
+  picture,
+  source,
+  svg,
+  math,
+  iframe,
+  frame,
+  frameset,
+  object,
+  embed,
+  canvas,
+  video,
+  audio,
+  map,
+  area,
+  track,
   // inline
-  a, abbr, b, bdi, bdo, big, br, cite, code, data, del, dfn, em, font, i, ins, kbd, mark, nobr,
-  q, s, samp, small, span, strike, strong, sub, sup, time, tt, u, var, wbr, acronym, ruby, rt, rp,
-  marquee, blink,
+  a,
+  abbr,
+  b,
+  bdi,
+  bdo,
+  big,
+  br,
+  cite,
+  code,
+  data,
+  del,
+  dfn,
+  em,
+  font,
+  i,
+  ins,
+  kbd,
+  mark,
+  nobr,
+  q,
+  s,
+  samp,
+  small,
+  span,
+  strike,
+  strong,
+  sub,
+  sup,
+  time,
+  tt,
+  u,
+  var,
+  wbr,
+  acronym,
+  ruby,
+  rt,
+  rp,
+  marquee,
+  blink,
   count_
 };
 
@@ -53,9 +159,9 @@ struct Node {
   Node* last_child = nullptr;
   Node* next = nullptr;
   // Filled by the extractor.
-  std::uint32_t text_len = 0;  // non-space bytes of text below
-  std::uint32_t link_len = 0;  // of which inside <a>
-  std::uint32_t good_len = 0;  // of which in paragraphs that read as prose
+  std::uint32_t text_len = 0;    // non-space bytes of text below
+  std::uint32_t link_len = 0;    // of which inside <a>
+  std::uint32_t good_len = 0;    // of which in paragraphs that read as prose
   std::uint32_t paragraphs = 0;  // prose paragraphs below
   std::uint32_t prose_hint = 0;  // text in <p> and in long text runs below, before cleaning
 
@@ -90,8 +196,10 @@ bool is_kept_attribute(std::string_view lowercase_name);
 void parse_libxml2(std::string_view utf8, Document& doc);
 void parse_gumbo(std::string_view utf8, Document& doc);
 inline void parse_html(std::string_view utf8, HtmlParser parser, Document& doc) {
-  if (parser == HtmlParser::gumbo) parse_gumbo(utf8, doc);
-  else parse_libxml2(utf8, doc);
+  if (parser == HtmlParser::gumbo)
+    parse_gumbo(utf8, doc);
+  else
+    parse_libxml2(utf8, doc);
 }
 
 }  // namespace wirewatch::html

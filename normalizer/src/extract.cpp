@@ -1,9 +1,9 @@
 #include "wirewatch/normalizer/extract.hpp"
 
 #include "content.hpp"
-#include "wirewatch/common/text.hpp"
 #include "dom.hpp"
 #include "metadata.hpp"
+#include "wirewatch/common/text.hpp"
 #include "wirewatch/normalizer/charset.hpp"
 #include "wirewatch/normalizer/language.hpp"
 #include "wirewatch/normalizer/text_normalize.hpp"
@@ -21,10 +21,10 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) :
 
 // Whether the text has markup: some HTML tag in its first 256 KiB.
 bool looks_like_html(std::string_view text) {
-  static constexpr std::string_view kTags[] = {"html", "head", "body", "p", "div", "title",
-                                               "meta", "br", "a", "span", "article", "table",
-                                               "h1", "h2", "main", "section", "!doctype html",
-                                               "ul", "li", "script", "link", "font", "b", "i"};
+  static constexpr std::string_view kTags[] = {
+      "html",    "head",  "body", "p",  "div",  "title",   "meta",          "br", "a",  "span",
+      "article", "table", "h1",   "h2", "main", "section", "!doctype html", "ul", "li", "script",
+      "link",    "font",  "b",    "i"};
   text = text.substr(0, 256 * 1024);
   for (std::size_t pos = text.find('<'); pos != std::string_view::npos; pos = text.find('<', pos + 1)) {
     for (auto tag : kTags) {
@@ -74,9 +74,9 @@ std::string choose_title(const html::PageMeta& meta, const ExtractOptions& optio
 
 }  // namespace
 
-std::variant<Article, ExtractError> extract_article(std::string_view bytes,
-                                                    const ExtractOptions& options) {
-  if (bytes.empty() || looks_binary(bytes)) return ExtractError{ExtractFailure::not_html, std::string(kNotHtml)};
+std::variant<Article, ExtractError> extract_article(std::string_view bytes, const ExtractOptions& options) {
+  if (bytes.empty() || looks_binary(bytes))
+    return ExtractError{ExtractFailure::not_html, std::string(kNotHtml)};
   DecodedText decoded = decode_to_utf8(bytes, options.charset);
   if (!looks_like_html(decoded.utf8))
     return ExtractError{ExtractFailure::not_html, std::string(kNotHtml) + ": no markup"};
@@ -107,8 +107,7 @@ std::variant<Article, ExtractError> extract_article(std::string_view bytes,
       found = body_length(article.text.paragraphs);
     }
   }
-  if (found < kMinMainText)
-    return ExtractError{ExtractFailure::no_main_text, std::string(kNoMainText)};
+  if (found < kMinMainText) return ExtractError{ExtractFailure::no_main_text, std::string(kNoMainText)};
   if (article.text.title.empty()) article.text.title = article.text.paragraphs.front();
 
   // Metadata.
@@ -117,8 +116,10 @@ std::variant<Article, ExtractError> extract_article(std::string_view bytes,
     if (auto resolved = resolve_url(page_url, meta.canonical); resolved && same_site(*resolved, page_url))
       page_url = *resolved;
   }
-  if (auto canonical = canonicalize_url(page_url)) article.canonical_url = *canonical;
-  else if (auto fallback = canonicalize_url(options.url)) article.canonical_url = *fallback;
+  if (auto canonical = canonicalize_url(page_url))
+    article.canonical_url = *canonical;
+  else if (auto fallback = canonicalize_url(options.url))
+    article.canonical_url = *fallback;
   article.published = meta.published ? meta.published : options.fallback_published;
   article.author = meta.author.empty() ? normalize_paragraph(options.fallback_author) : meta.author;
   article.site_name = meta.site_name;

@@ -11,10 +11,23 @@ using html::Tag;
 
 bool is_dropped(Tag t) {
   switch (t) {
-    case Tag::script: case Tag::style: case Tag::noscript: case Tag::template_: case Tag::head:
-    case Tag::svg: case Tag::math: case Tag::iframe: case Tag::object: case Tag::embed:
-    case Tag::canvas: case Tag::video: case Tag::audio: case Tag::select: case Tag::textarea:
-    case Tag::button: case Tag::form:
+    case Tag::script:
+    case Tag::style:
+    case Tag::noscript:
+    case Tag::template_:
+    case Tag::head:
+    case Tag::svg:
+    case Tag::math:
+    case Tag::iframe:
+    case Tag::object:
+    case Tag::embed:
+    case Tag::canvas:
+    case Tag::video:
+    case Tag::audio:
+    case Tag::select:
+    case Tag::textarea:
+    case Tag::button:
+    case Tag::form:
       return true;
     default:
       return false;
@@ -33,8 +46,10 @@ class Collector {
       if (is_dropped(c->tag)) continue;
       if (c->tag == Tag::br) {
         // One <br> is a space inside a paragraph; two in a row end it.
-        if (++pending_br_ >= 2) flush();
-        else current_ += ' ';
+        if (++pending_br_ >= 2)
+          flush();
+        else
+          current_ += ' ';
         continue;
       }
       const bool block = !html::is_inline(c->tag);

@@ -17,13 +17,22 @@ struct Profile {
 
 const std::vector<Profile>& latin_profiles() {
   static const std::vector<Profile> profiles = {
-      {"en", {"the", "and", "of", "to", "is", "that", "for", "with", "was", "are", "this", "it", "by", "from", "have"}},
-      {"de", {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "von", "sich", "auf", "für", "ein", "eine", "dem", "auch", "zu"}},
-      {"fr", {"le", "les", "et", "des", "est", "une", "du", "dans", "pour", "qui", "pas", "sur", "au", "avec", "sont"}},
-      {"es", {"el", "los", "las", "y", "que", "en", "es", "por", "con", "para", "una", "del", "se", "lo", "como"}},
-      {"it", {"il", "di", "che", "per", "non", "una", "con", "del", "della", "sono", "gli", "è", "nel", "alla"}},
+      {"en",
+       {"the", "and", "of", "to", "is", "that", "for", "with", "was", "are", "this", "it", "by", "from",
+        "have"}},
+      {"de",
+       {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "von", "sich", "auf", "für", "ein", "eine",
+        "dem", "auch", "zu"}},
+      {"fr",
+       {"le", "les", "et", "des", "est", "une", "du", "dans", "pour", "qui", "pas", "sur", "au", "avec",
+        "sont"}},
+      {"es",
+       {"el", "los", "las", "y", "que", "en", "es", "por", "con", "para", "una", "del", "se", "lo", "como"}},
+      {"it",
+       {"il", "di", "che", "per", "non", "una", "con", "del", "della", "sono", "gli", "è", "nel", "alla"}},
       {"pt", {"o", "os", "não", "para", "com", "uma", "do", "da", "em", "é", "dos", "ao", "mais", "foi"}},
-      {"nl", {"het", "een", "en", "van", "is", "dat", "niet", "op", "met", "voor", "zijn", "ook", "wordt", "naar"}},
+      {"nl",
+       {"het", "een", "en", "van", "is", "dat", "niet", "op", "met", "voor", "zijn", "ook", "wordt", "naar"}},
       {"pl", {"i", "w", "nie", "na", "się", "że", "z", "do", "jest", "to", "jak", "przez", "dla", "oraz"}},
       {"cs", {"a", "je", "se", "na", "v", "že", "to", "s", "z", "jsou", "jako", "pro", "ale", "také"}},
       {"sv", {"och", "att", "det", "som", "en", "är", "på", "för", "med", "inte", "av", "till", "har"}},
@@ -63,31 +72,60 @@ std::string detect_language(std::string_view text) {
       if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ++latin;
       continue;
     }
-    if (in(cp, 0xC0, 0x24F)) ++latin;
+    if (in(cp, 0xC0, 0x24F))
+      ++latin;
     else if (in(cp, 0x400, 0x4FF)) {
       ++cyr;
       switch (cp) {
-        case U'ї': case U'Ї': case U'є': case U'Є': case U'ґ': case U'Ґ': ++uk_letters; break;
-        case U'ў': case U'Ў': ++be_letters; break;
-        case U'ы': case U'Ы': case U'э': case U'Э': ++ru_letters; break;
-        case U'і': case U'І': ++i_letters; break;
-        case U'ъ': case U'Ъ': ++hard_sign; break;
-        default: break;
+        case U'ї':
+        case U'Ї':
+        case U'є':
+        case U'Є':
+        case U'ґ':
+        case U'Ґ':
+          ++uk_letters;
+          break;
+        case U'ў':
+        case U'Ў':
+          ++be_letters;
+          break;
+        case U'ы':
+        case U'Ы':
+        case U'э':
+        case U'Э':
+          ++ru_letters;
+          break;
+        case U'і':
+        case U'І':
+          ++i_letters;
+          break;
+        case U'ъ':
+        case U'Ъ':
+          ++hard_sign;
+          break;
+        default:
+          break;
       }
-    } else if (in(cp, 0x370, 0x3FF)) ++greek;
-    else if (in(cp, 0x600, 0x6FF)) ++arabic;
-    else if (in(cp, 0x590, 0x5FF)) ++hebrew;
-    else if (in(cp, 0x3040, 0x30FF)) ++kana;
-    else if (in(cp, 0x4E00, 0x9FFF)) ++han;
-    else if (in(cp, 0xAC00, 0xD7AF)) ++hangul;
+    } else if (in(cp, 0x370, 0x3FF))
+      ++greek;
+    else if (in(cp, 0x600, 0x6FF))
+      ++arabic;
+    else if (in(cp, 0x590, 0x5FF))
+      ++hebrew;
+    else if (in(cp, 0x3040, 0x30FF))
+      ++kana;
+    else if (in(cp, 0x4E00, 0x9FFF))
+      ++han;
+    else if (in(cp, 0xAC00, 0xD7AF))
+      ++hangul;
   }
   std::array<std::pair<std::size_t, std::string_view>, 7> scripts = {{{latin, "latin"},
-                                                                     {cyr, "cyrillic"},
-                                                                     {greek, "el"},
-                                                                     {arabic, "ar"},
-                                                                     {hebrew, "he"},
-                                                                     {han + kana, "cjk"},
-                                                                     {hangul, "ko"}}};
+                                                                      {cyr, "cyrillic"},
+                                                                      {greek, "el"},
+                                                                      {arabic, "ar"},
+                                                                      {hebrew, "he"},
+                                                                      {han + kana, "cjk"},
+                                                                      {hangul, "ko"}}};
   auto best = scripts[0];
   for (const auto& s : scripts)
     if (s.first > best.first) best = s;
@@ -116,8 +154,10 @@ std::string detect_language(std::string_view text) {
   for (std::size_t pos = 0; pos < folded.size();) {
     std::size_t start = pos;
     char32_t cp = next_code_point(folded, pos);
-    if (is_word_char(cp)) word.append(folded, start, pos - start);
-    else flush();
+    if (is_word_char(cp))
+      word.append(folded, start, pos - start);
+    else
+      flush();
   }
   flush();
   if (words < 8) return {};

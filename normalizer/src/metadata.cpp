@@ -1,8 +1,7 @@
 #include "metadata.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "wirewatch/normalizer/date.hpp"
@@ -24,8 +23,10 @@ std::string lower_ascii(std::string_view s) {
 void collect_text(const Node* n, std::string& out) {
   for (const Node* c = n->first_child; c; c = c->next) {
     if (c->removed) continue;
-    if (c->is_text()) out += c->text;
-    else if (c->tag == Tag::script || c->tag == Tag::style) continue;
+    if (c->is_text())
+      out += c->text;
+    else if (c->tag == Tag::script || c->tag == Tag::style)
+      continue;
     else {
       if (!is_inline(c->tag) || c->tag == Tag::br) out += ' ';
       collect_text(c, out);
@@ -37,10 +38,21 @@ bool looks_like_url(std::string_view s) {
   return s.starts_with("http://") || s.starts_with("https://") || s.starts_with("/");
 }
 
-constexpr std::string_view kArticleTypes[] = {
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
-    "report", "scholarlyarticle", "techarticle", "socialmediaposting", "posting", "review"};
+constexpr std::string_view kArticleTypes[] = {"article",
+                                              "newsarticle",
+                                              "blogposting",
+                                              "reportagenewsarticle",
+                                              "analysisnewsarticle",
+                                              "opinionnewsarticle",
+                                              "backgroundnewsarticle",
+                                              "reviewnewsarticle",
+                                              "liveblogposting",
+                                              "report",
+                                              "scholarlyarticle",
+                                              "techarticle",
+                                              "socialmediaposting",
+                                              "posting",
+                                              "review"};
 
 bool is_article_type(const json& type) {
   auto check = [](const json& t) {
@@ -166,13 +178,18 @@ PageMeta read_metadata(const Document& doc) {
           if (key.empty() && !n->attr("itemprop").empty()) key = lower_ascii(n->attr("itemprop"));
         }
         if (content.empty()) break;
-        if (key == "og:title" && og_title.empty()) og_title = normalize_paragraph(content);
-        else if (key == "twitter:title" && tw_title.empty()) tw_title = normalize_paragraph(content);
-        else if (key == "og:site_name" && og_site.empty()) og_site = normalize_paragraph(content);
-        else if (key == "application-name" && app_name.empty()) app_name = normalize_paragraph(content);
+        if (key == "og:title" && og_title.empty())
+          og_title = normalize_paragraph(content);
+        else if (key == "twitter:title" && tw_title.empty())
+          tw_title = normalize_paragraph(content);
+        else if (key == "og:site_name" && og_site.empty())
+          og_site = normalize_paragraph(content);
+        else if (key == "application-name" && app_name.empty())
+          app_name = normalize_paragraph(content);
         else if (key == "og:type" && lower_ascii(content).find("article") != std::string::npos)
           meta.article_type = true;
-        else if (key == "og:locale" && og_locale.empty()) og_locale = normalize_language_tag(content);
+        else if (key == "og:locale" && og_locale.empty())
+          og_locale = normalize_language_tag(content);
         else if ((key == "language" || key == "dc.language" || key == "content-language") &&
                  meta_lang.empty())
           meta_lang = normalize_language_tag(content);
@@ -182,12 +199,11 @@ PageMeta read_metadata(const Document& doc) {
         } else if (key == "article:author") {
           if (article_author.empty() && !looks_like_url(content))
             article_author = normalize_paragraph(content);
-        } else if (key == "article:published_time" || key == "datepublished" ||
-                   key == "og:published_time" || key == "published_time" || key == "pubdate" ||
-                   key == "publishdate" || key == "publish-date" || key == "publish_date" ||
-                   key == "date" || key == "dc.date" || key == "dc.date.issued" ||
-                   key == "dcterms.date" || key == "dcterms.created" || key == "sailthru.date" ||
-                   key == "parsely-pub-date" || key == "article.published" ||
+        } else if (key == "article:published_time" || key == "datepublished" || key == "og:published_time" ||
+                   key == "published_time" || key == "pubdate" || key == "publishdate" ||
+                   key == "publish-date" || key == "publish_date" || key == "date" || key == "dc.date" ||
+                   key == "dc.date.issued" || key == "dcterms.date" || key == "dcterms.created" ||
+                   key == "sailthru.date" || key == "parsely-pub-date" || key == "article.published" ||
                    key == "citation_publication_date") {
           if (!meta_published) meta_published = parse_iso_date_time(content);
         }

@@ -37,8 +37,7 @@ void convert(const GumboNode* g, Node* parent, Document& doc, std::size_t depth)
     children = &e.children;
   } else if (g->type == GUMBO_NODE_DOCUMENT) {
     children = &g->v.document.children;
-  } else if (g->type == GUMBO_NODE_TEXT || g->type == GUMBO_NODE_WHITESPACE ||
-             g->type == GUMBO_NODE_CDATA) {
+  } else if (g->type == GUMBO_NODE_TEXT || g->type == GUMBO_NODE_WHITESPACE || g->type == GUMBO_NODE_CDATA) {
     if (keeps_text(parent)) doc.append_text(parent, g->v.text.text);
     return;
   } else {

@@ -18,7 +18,7 @@ constexpr std::size_t kMaxDepth = 400;
 struct Builder {
   Document* doc;
   std::vector<std::pair<std::string, Node*>> stack;  // open elements: name, node
-  std::size_t flattened = 0;  // elements opened beyond kMaxDepth, not in the stack
+  std::size_t flattened = 0;                         // elements opened beyond kMaxDepth, not in the stack
 
   Node* current() { return stack.empty() ? doc->root() : stack.back().second; }
 };
@@ -70,8 +70,8 @@ void on_text(void* ctx, const xmlChar* ch, int len) {
   auto* b = static_cast<Builder*>(ctx);
   Node* cur = b->current();
   if (!keeps_text(cur) || len <= 0) return;
-  b->doc->append_text(cur, std::string_view(reinterpret_cast<const char*>(ch),
-                                            static_cast<std::size_t>(len)));
+  b->doc->append_text(cur,
+                      std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
 }
 
 struct CtxtDeleter {
@@ -99,8 +99,7 @@ void parse_libxml2(std::string_view utf8, Document& doc) {
       htmlCreatePushParserCtxt(&sax, &builder, nullptr, 0, nullptr, XML_CHAR_ENCODING_UTF8));
   if (!ctxt) return;
   htmlCtxtUseOptions(ctxt.get(), HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                     HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC |
-                                     HTML_PARSE_NODEFDTD);
+                                     HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NODEFDTD);
   // libxml2 takes an int length: feed very large inputs in chunks.
   constexpr std::size_t kChunk = 1 << 30;
   std::size_t pos = 0;

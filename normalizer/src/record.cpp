@@ -50,8 +50,7 @@ std::variant<RecordText, RecordError> parse_record(std::string_view bytes) {
     // A run of CRs before LF goes whole: dropping only the last CR would leave a line
     // ending in CR that the next read strips, so parse(write(parse(x))) would differ.
     auto run_end = std::min(bytes.find_first_not_of('\r', i), bytes.size());
-    if (run_end == bytes.size() || bytes[run_end] != '\n')
-      text.append(bytes.substr(i, run_end - i));
+    if (run_end == bytes.size() || bytes[run_end] != '\n') text.append(bytes.substr(i, run_end - i));
     i = run_end - 1;
   }
   while (!text.empty() && text.back() == '\n') text.pop_back();

@@ -22,8 +22,8 @@ bool is_removed(char32_t cp) {
 }
 
 bool is_whitespace(char32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
-         cp == 0x85 || is_space(cp);
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0x85 ||
+         is_space(cp);
 }
 
 }  // namespace

@@ -14,9 +14,9 @@ struct Separator {
   bool strong;  // a "|"-like separator: a short trailing part after it is a site name
 };
 
-constexpr Separator kSeparators[] = {
-    {" | ", true}, {" || ", true}, {" – ", true}, {" — ", true}, {" :: ", true}, {" · ", true},
-    {" • ", true}, {" » ", true}, {" « ", true}, {" - ", false}, {" ‒ ", true}, {" ~ ", true}};
+constexpr Separator kSeparators[] = {{" | ", true},  {" || ", true}, {" – ", true}, {" — ", true},
+                                     {" :: ", true}, {" · ", true},  {" • ", true}, {" » ", true},
+                                     {" « ", true},  {" - ", false}, {" ‒ ", true}, {" ~ ", true}};
 
 // Lowercase letters and digits only: "The Guardian" → "theguardian".
 std::string squash(std::string_view s) {
@@ -61,8 +61,7 @@ bool names_site(std::string_view part, const std::string& site, const std::strin
 
 }  // namespace
 
-std::string strip_site_name(std::string_view raw_title, std::string_view site_name,
-                            std::string_view url) {
+std::string strip_site_name(std::string_view raw_title, std::string_view site_name, std::string_view url) {
   std::string title = normalize_paragraph(raw_title);
   const std::string site = squash(site_name);
   const std::string host = host_key(url);

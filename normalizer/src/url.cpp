@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <vector>
 #include <memory>
+#include <vector>
 
 namespace wirewatch {
 namespace {
@@ -56,10 +56,10 @@ UrlHandle parse_http(std::string_view url) {
 }
 
 constexpr std::array<std::string_view, 27> kTrackingParams = {
-    "fbclid", "gclid",   "dclid",       "gbraid",     "wbraid",     "msclkid", "yclid",
-    "ysclid", "twclid",  "ttclid",      "igshid",     "mc_cid",     "mc_eid",  "_ga",
-    "_gl",    "_hsenc",  "_hsmi",       "mkt_tok",    "oly_anon_id", "oly_enc_id", "vero_id",
-    "wickedid", "__s",   "s_cid",       "ref_src",    "cmpid",      "_openstat"};
+    "fbclid",   "gclid",  "dclid",  "gbraid",  "wbraid",      "msclkid",    "yclid",
+    "ysclid",   "twclid", "ttclid", "igshid",  "mc_cid",      "mc_eid",     "_ga",
+    "_gl",      "_hsenc", "_hsmi",  "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
+    "wickedid", "__s",    "s_cid",  "ref_src", "cmpid",       "_openstat"};
 
 }  // namespace
 
@@ -115,16 +115,14 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
   UrlHandle u(curl_url());
   if (!u) return std::nullopt;
   std::string b(trim(base));
-  if (curl_url_set(u.get(), CURLUPART_URL, b.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) !=
-      CURLUE_OK)
+  if (curl_url_set(u.get(), CURLUPART_URL, b.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return std::nullopt;
   std::string r(trim(reference));
   if (r.empty()) {
     curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
     return get_part(u.get(), CURLUPART_URL);
   }
-  if (curl_url_set(u.get(), CURLUPART_URL, r.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) !=
-      CURLUE_OK)
+  if (curl_url_set(u.get(), CURLUPART_URL, r.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return std::nullopt;
   return get_part(u.get(), CURLUPART_URL);
 }
@@ -135,8 +133,8 @@ std::string url_host(std::string_view url) {
     // Other schemes with an authority still have a host.
     u.reset(curl_url());
     std::string s(trim(url));
-    if (!u || curl_url_set(u.get(), CURLUPART_URL, s.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) !=
-                  CURLUE_OK)
+    if (!u ||
+        curl_url_set(u.get(), CURLUPART_URL, s.c_str(), kSetFlags | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
       return {};
   }
   auto host = get_part(u.get(), CURLUPART_HOST);
@@ -164,11 +162,11 @@ std::string registrable_domain(std::string_view host) {
   if (labels.size() <= 2) return std::string(host);
   std::size_t keep = 2;
   // co.uk, com.au, org.ru, gov.by: a two-letter country code under a short second level.
-  static constexpr std::string_view kSecondLevels[] = {"co", "com", "net", "org", "gov", "edu",
-                                                      "ac", "or", "ne", "go", "gob", "mil",
-                                                      "nom", "ltd", "plc", "sch", "gv"};
-  if (labels[0].size() == 2 && std::find(std::begin(kSecondLevels), std::end(kSecondLevels),
-                                         labels[1]) != std::end(kSecondLevels))
+  static constexpr std::string_view kSecondLevels[] = {"co",  "com", "net", "org", "gov", "edu",
+                                                       "ac",  "or",  "ne",  "go",  "gob", "mil",
+                                                       "nom", "ltd", "plc", "sch", "gv"};
+  if (labels[0].size() == 2 &&
+      std::find(std::begin(kSecondLevels), std::end(kSecondLevels), labels[1]) != std::end(kSecondLevels))
     keep = 3;
   std::string out;
   for (std::size_t i = keep; i-- > 0;) {

@@ -35,8 +35,7 @@ bool is_name(std::string_view s) {
 }
 
 std::optional<Severity> parse_severity(std::string_view s) {
-  for (auto v : {Severity::info, Severity::low, Severity::medium, Severity::high,
-                 Severity::critical})
+  for (auto v : {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical})
     if (severity_name(v) == s) return v;
   return std::nullopt;
 }
@@ -70,8 +69,8 @@ DocumentFields record_from_text(const std::string& text) {
 // Where a query's code point `offset` lies in the YAML source. Exact for plain and
 // quoted scalars on one line (a quote adds one column); for escapes, folded lines
 // and block scalars it follows the value through the source as far as it can.
-SourceLocation query_location(const YamlDocument& doc, const YAML::Node& value,
-                              std::string_view text, int offset) {
+SourceLocation query_location(const YamlDocument& doc, const YAML::Node& value, std::string_view text,
+                              int offset) {
   const SourceLocation base = doc.location(value);
   if (base.line <= 0 || base.column <= 0) return base;
   std::map<int, std::vector<char32_t>> lines;
@@ -141,12 +140,13 @@ struct QuerySite {
     if (doc) return query_location(*doc, value, text, offset);
     return {file, line, offset + 1};
   }
-  void report(Diagnostics& diags, bool error, std::string_view text, int offset,
-              std::string message) const {
+  void report(Diagnostics& diags, bool error, std::string_view text, int offset, std::string message) const {
     const auto where = at(text, offset);
     const std::string line_text(doc ? doc->line_text(where.line) : text);
-    if (error) diags.error(where, std::move(message), line_text);
-    else diags.warning(where, std::move(message), line_text);
+    if (error)
+      diags.error(where, std::move(message), line_text);
+    else
+      diags.warning(where, std::move(message), line_text);
   }
 };
 
@@ -305,15 +305,13 @@ class Loader {
   void load_file(const fs::path& path) {
     note_file(path.string());
     YamlLimitTripped yaml_tripped = YamlLimitTripped::none;
-    if (auto doc = load_yaml_file(path, diags_, limits_.yaml, &yaml_tripped))
-      collect(std::move(*doc));
+    if (auto doc = load_yaml_file(path, diags_, limits_.yaml, &yaml_tripped)) collect(std::move(*doc));
     if (yaml_tripped == YamlLimitTripped::bytes) tripped_.push_back("max_yaml_bytes");
     if (yaml_tripped == YamlLimitTripped::depth) tripped_.push_back("max_yaml_depth");
   }
 
   // Where to report a problem with a value: the value, or its key when it is empty.
-  static SourceLocation where(const YamlDocument& doc, const YAML::Node& key,
-                              const YAML::Node& value) {
+  static SourceLocation where(const YamlDocument& doc, const YAML::Node& key, const YAML::Node& value) {
     return value.IsNull() ? doc.location(key) : doc.location(value);
   }
 
@@ -453,12 +451,18 @@ class Loader {
               ok = false;
               continue;
             }
-            if (name == "title") c.record.title = *v;
-            else if (name == "body") c.record.body = *v;
-            else if (name == "url") c.record.url = *v;
-            else if (name == "author") c.record.author = *v;
-            else if (name == "source") c.record.source_id = *v;
-            else if (name == "lang") c.record.lang = *v;
+            if (name == "title")
+              c.record.title = *v;
+            else if (name == "body")
+              c.record.body = *v;
+            else if (name == "url")
+              c.record.url = *v;
+            else if (name == "author")
+              c.record.author = *v;
+            else if (name == "source")
+              c.record.source_id = *v;
+            else if (name == "lang")
+              c.record.lang = *v;
           }
         } else {
           doc.error(diags_, item, msg::test_case_invalid());
@@ -476,8 +480,8 @@ class Loader {
       return;
     }
     bool ok = doc.check_keys(node,
-                             {"id", "query", "topic", "severity", "description", "tags", "enabled",
-                              "sources", "throttle", "tests"},
+                             {"id", "query", "topic", "severity", "description", "tags", "enabled", "sources",
+                              "throttle", "tests"},
                              "rule", diags_);
     struct Entry {
       YAML::Node key, value;
@@ -565,8 +569,10 @@ class Loader {
     }
 
     if (const Entry& e = get("tags"); e.present) {
-      if (auto tags = string_list(doc, e.key, e.value)) rule.info.tags = std::move(*tags);
-      else ok = false;
+      if (auto tags = string_list(doc, e.key, e.value))
+        rule.info.tags = std::move(*tags);
+      else
+        ok = false;
     }
 
     if (const Entry& e = get("enabled"); e.present) {

@@ -18,9 +18,7 @@ struct ParseError {
   QueryProblem problem;
 };
 
-[[noreturn]] void fail(int offset, std::string message) {
-  throw ParseError{{offset, std::move(message)}};
-}
+[[noreturn]] void fail(int offset, std::string message) { throw ParseError{{offset, std::move(message)}}; }
 
 struct Lexeme {
   enum class Kind { term, phrase, lparen, rparen, and_, or_, not_, near, field, list, error, end };
@@ -298,8 +296,7 @@ Patterns make_patterns(std::string_view text, int offset) {
     } else if (is_wildcard(c)) {
       if (star) fail(star_at, msg::star_not_at_end());
       flush_literal();
-      if (!wild && code_point_count(part_folded) < 3)
-        fail(cp, msg::prefix_too_short(static_cast<char>(c)));
+      if (!wild && code_point_count(part_folded) < 3) fail(cp, msg::prefix_too_short(static_cast<char>(c)));
       part_raw += bytes;
       part_folded += static_cast<char>(c);
       wild = true;
@@ -316,9 +313,7 @@ Patterns make_patterns(std::string_view text, int offset) {
   return out;
 }
 
-bool has_wildcard(std::string_view s) {
-  return s.find_first_of("*?") != std::string_view::npos;
-}
+bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
 
 // ---- parser ------------------------------------------------------------------
 
@@ -339,17 +334,15 @@ class Parser {
  public:
   Parser(std::string_view query, std::vector<Lexeme> lexemes, const QueryLists& lists,
          std::vector<QueryProblem>& warnings, std::size_t max_depth)
-      : query_(query),
-        lx_(std::move(lexemes)),
-        lists_(lists),
-        warnings_(warnings),
-        max_depth_(max_depth) {
+      : query_(query), lx_(std::move(lexemes)), lists_(lists), warnings_(warnings), max_depth_(max_depth) {
     // Where each code point starts, to slice the query by code point offsets.
     at_.reserve(query.size() + 1);
     for (std::size_t p = 0; p < query.size();) {
       at_.push_back(static_cast<std::uint32_t>(p));
-      if (static_cast<unsigned char>(query[p]) < 0x80) ++p;
-      else next_code_point(query, p);
+      if (static_cast<unsigned char>(query[p]) < 0x80)
+        ++p;
+      else
+        next_code_point(query, p);
     }
     at_.push_back(static_cast<std::uint32_t>(query.size()));
   }
@@ -401,8 +394,10 @@ class Parser {
     bool grouped = false;
     int first_or = -1;
     while (peek().kind == LK::or_) {
-      if (first_or < 0) first_or = take().offset;
-      else take();
+      if (first_or < 0)
+        first_or = take().offset;
+      else
+        take();
       auto right = parse_and(ctx, "OR");
       if (!grouped) {
         left = group(Kind::or_, std::move(left));
@@ -418,8 +413,7 @@ class Parser {
   // `a AND b OR c` is read as `(a AND b) OR c`; say so.
   void warn_mixed(const QueryNode& or_node, int at) {
     bool mixed = false;
-    for (const auto& c : or_node.children)
-      mixed = mixed || (c->kind == Kind::and_ && !c->parenthesized);
+    for (const auto& c : or_node.children) mixed = mixed || (c->kind == Kind::and_ && !c->parenthesized);
     if (!mixed) return;
     std::string reading;
     for (const auto& c : or_node.children) {
@@ -431,8 +425,8 @@ class Parser {
   }
 
   static bool starts_operand(LK k) {
-    return k == LK::term || k == LK::phrase || k == LK::lparen || k == LK::not_ ||
-           k == LK::field || k == LK::list || k == LK::error;
+    return k == LK::term || k == LK::phrase || k == LK::lparen || k == LK::not_ || k == LK::field ||
+           k == LK::list || k == LK::error;
   }
 
   std::unique_ptr<QueryNode> parse_and(const Context& ctx, std::string_view after) {
@@ -463,7 +457,7 @@ class Parser {
     explicit Nest(Parser& p) : p_(p) {
       if (++p_.depth_ > p_.max_depth_)
         fail(p_.peek().offset, "the query is nested more than " + std::to_string(p_.max_depth_) +
-                                      " levels deep (limits.max_query_depth)");
+                                   " levels deep (limits.max_query_depth)");
     }
     ~Nest() { --p_.depth_; }
     Nest(const Nest&) = delete;
@@ -533,14 +527,22 @@ class Parser {
       ctx.meta_field = f;
       ctx.field = name;
     };
-    if (name == "title") set_field(kTitleBit);
-    else if (name == "body") set_field(kBodyBit);
-    else if (name == "url") set_field(kUrlBit);
-    else if (name == "author") set_field(kAuthorBit);
-    else if (name == "site") set_meta(MetaField::site);
-    else if (name == "source") set_meta(MetaField::source);
-    else if (name == "lang") set_meta(MetaField::lang);
-    else if (name == "case") ctx.case_sensitive = true;
+    if (name == "title")
+      set_field(kTitleBit);
+    else if (name == "body")
+      set_field(kBodyBit);
+    else if (name == "url")
+      set_field(kUrlBit);
+    else if (name == "author")
+      set_field(kAuthorBit);
+    else if (name == "site")
+      set_meta(MetaField::site);
+    else if (name == "source")
+      set_meta(MetaField::source);
+    else if (name == "lang")
+      set_meta(MetaField::lang);
+    else if (name == "case")
+      ctx.case_sensitive = true;
     else if (name.starts_with("repeat") && name.size() > 6 &&
              name.find_first_not_of("0123456789", 6) == std::string::npos) {
       auto n = parse_int(std::string_view(name).substr(6));
@@ -642,10 +644,9 @@ class Parser {
                 value.front() != '.';
         break;
       case MetaField::source:
-        valid = ok([](char c) {
-                  return ascii_alpha(c) || ascii_digit(c) || c == '.' || c == '-' || c == '_';
-                }) &&
-                (ascii_alpha(value.front()) || ascii_digit(value.front()));
+        valid =
+            ok([](char c) { return ascii_alpha(c) || ascii_digit(c) || c == '.' || c == '-' || c == '_'; }) &&
+            (ascii_alpha(value.front()) || ascii_digit(value.front()));
         break;
       case MetaField::lang:
         value = ascii_lower(value);
@@ -801,21 +802,19 @@ std::string describe(const QueryNode& n) {
     case Kind::and_:
     case Kind::or_: {
       std::string out = n.kind == Kind::and_ ? "AND(" : "OR(";
-      for (std::size_t i = 0; i < n.children.size(); ++i)
-        out += (i ? ", " : "") + describe(*n.children[i]);
+      for (std::size_t i = 0; i < n.children.size(); ++i) out += (i ? ", " : "") + describe(*n.children[i]);
       return out + ")";
     }
   }
   return "?";
 }
 
-ParsedQuery parse_query(std::string_view query, const QueryLists& lists,
-                        const QueryLimits& limits) {
+ParsedQuery parse_query(std::string_view query, const QueryLists& lists, const QueryLimits& limits) {
   ParsedQuery out;
   if (query.size() > limits.max_length) {
     out.errors.push_back({0, "the query is " + std::to_string(query.size()) +
-                                 " bytes long, more than the limit of " +
-                                 std::to_string(limits.max_length) + " (limits.max_query_length)"});
+                                 " bytes long, more than the limit of " + std::to_string(limits.max_length) +
+                                 " (limits.max_query_length)"});
     return out;
   }
   try {

@@ -25,7 +25,7 @@ bool is_mark(utf8proc_int32_t cp) {
   }
 }
 
-constexpr utf8proc_int32_t kCyrillicIe = 0x0435;     // е
+constexpr utf8proc_int32_t kCyrillicIe = 0x0435;  // е
 constexpr utf8proc_int32_t kCombiningDiaeresis = 0x0308;
 
 }  // namespace
@@ -72,10 +72,14 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
     std::uint8_t k = kOther;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) k = kWord;
-    else if (c == ' ' || (c >= 0x09 && c <= 0x0D)) k = kSpace;
-    else if (c == '.' || c == '!' || c == '?') k = kEnd;
-    else if (c >= 0x80) k = kHigh;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+      k = kWord;
+    else if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+      k = kSpace;
+    else if (c == '.' || c == '!' || c == '?')
+      k = kEnd;
+    else if (c >= 0x80)
+      k = kHigh;
     t[static_cast<std::size_t>(c)] = k;
   }
   return t;
@@ -193,12 +197,11 @@ void fold_word(std::string_view word, std::string& out) {
   // Case folding and canonical decomposition (marks in canonical order), then
   // diacritics folding on the decomposed code points, then canonical composition.
   thread_local std::vector<utf8proc_int32_t> buf(64);
-  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-                                                      UTF8PROC_CASEFOLD);
+  const auto options =
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD);
   const auto* src = reinterpret_cast<const utf8proc_uint8_t*>(word.data());
   const auto len = static_cast<utf8proc_ssize_t>(word.size());
-  auto n = utf8proc_decompose(src, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()),
-                              options);
+  auto n = utf8proc_decompose(src, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), options);
   if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
     buf.resize(static_cast<std::size_t>(n));
     n = utf8proc_decompose(src, len, buf.data(), n, options);
@@ -237,8 +240,8 @@ std::vector<Token> tokenize(std::string_view text) {
   WordScanner scanner(text);
   WordSpan w;
   while (scanner.next(w)) {
-    out.push_back({fold_word(w.raw), w.offset, w.length, static_cast<std::uint32_t>(out.size()),
-                   w.paragraph, w.sentence});
+    out.push_back({fold_word(w.raw), w.offset, w.length, static_cast<std::uint32_t>(out.size()), w.paragraph,
+                   w.sentence});
   }
   return out;
 }

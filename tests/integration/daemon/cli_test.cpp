@@ -10,8 +10,7 @@ using namespace wirewatch::testing;
 
 TEST(Cli, RulesCheckAcceptsTheBundledRules) {
   TempDir tmp;
-  auto r = run({wirewatch_path(), "rules", "check",
-                std::string(WIREWATCH_SOURCE_DIR) + "/config/rules.d"},
+  auto r = run({wirewatch_path(), "rules", "check", std::string(WIREWATCH_SOURCE_DIR) + "/config/rules.d"},
                tmp.path());
   EXPECT_EQ(r.code, 0) << r.err;
 }
@@ -57,14 +56,12 @@ TEST(Cli, MatchPrintsOneJsonLinePerMatch) {
     EXPECT_EQ(j["rule"], "wagner-instructors");
     EXPECT_EQ(j["topic"], "alerts.wagner-instructors");
     EXPECT_EQ(j["alert_id"], "wagner-instructors:" + j["record_id"].get<std::string>());
-    EXPECT_NE(j["file"].get<std::string>().find(j["record_id"].get<std::string>()),
-              std::string::npos);
+    EXPECT_NE(j["file"].get<std::string>().find(j["record_id"].get<std::string>()), std::string::npos);
     EXPECT_EQ(j["matched"], nlohmann::json({"Wagner", "instructors"}));
     EXPECT_FALSE(j["hits"].empty());
     ids.insert(j["record_id"]);
   }
-  EXPECT_EQ(ids, (std::set<std::string>{"d6c58d34664ebbc0", "f39813c57fc4aa48",
-                                        "e4a93c823f1ddc83"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"d6c58d34664ebbc0", "f39813c57fc4aa48", "e4a93c823f1ddc83"}));
 }
 
 TEST(Cli, MatchReportsUnreadableRecords) {
@@ -86,7 +83,8 @@ TEST(Cli, CheckValidatesConfigAndRulesTogether) {
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.err.find("OK (1 source(s), 4 rule(s))"), std::string::npos) << ok.err;
   write_file(tmp.path() / "rules.yaml", "rules:\n  - id: x\n    query: (\n");
-  write_file(tmp.path() / "c.yaml", "state_dir: s\nrules: rules.yaml\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\n");
+  write_file(tmp.path() / "c.yaml",
+             "state_dir: s\nrules: rules.yaml\npublish: {endpoint: \"tcp://127.0.0.1:*\"}\n");
   auto bad = run({wirewatch_path(), "check", (tmp.path() / "c.yaml").string()}, tmp.path());
   EXPECT_EQ(bad.code, 78);
   EXPECT_NE(bad.err.find("rules.yaml:3:"), std::string::npos) << bad.err;

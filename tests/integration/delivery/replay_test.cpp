@@ -83,8 +83,8 @@ TEST(Delivery, ReplayAnswersByPrefixLimitAndEndMarker) {
   EXPECT_EQ(end["end"], true);
   EXPECT_EQ(end["seq"], 6);
 
-  auto minsk = replay_request(ctx, d.replay_endpoint(),
-                              R"({"since": 1, "topics": ["alerts.minsk"], "limit": 2})");
+  auto minsk =
+      replay_request(ctx, d.replay_endpoint(), R"({"since": 1, "topics": ["alerts.minsk"], "limit": 2})");
   ASSERT_EQ(minsk.size(), 3u);
   EXPECT_EQ(minsk[0][0], "alerts.minsk");
   EXPECT_EQ(minsk[1][0], "alerts.minsk");
@@ -116,9 +116,9 @@ TEST(Delivery, LateSubscriberCatchesUpWithTailReplay) {
   drop_mixed(d.inbox(), 4);
   ASSERT_TRUE(wait_until([&] { return d.log_contains("alert seq=4 "); }));
 
-  Process tail({wirewatch_path(), "tail", d.publish_endpoint(), "--replay", d.replay_endpoint(),
-                "--since", "1"},
-               tmp.path() / "tail.out", tmp.path() / "tail.err");
+  Process tail(
+      {wirewatch_path(), "tail", d.publish_endpoint(), "--replay", d.replay_endpoint(), "--since", "1"},
+      tmp.path() / "tail.out", tmp.path() / "tail.err");
   ASSERT_TRUE(wait_until([&] { return lines_as_json(tail.out()).size() >= 3; })) << tail.err();
   drop_mixed(d.inbox(), 3, 4);
   ASSERT_TRUE(wait_until([&] { return lines_as_json(tail.out()).size() >= 6; })) << tail.err();
@@ -164,8 +164,7 @@ TEST(Delivery, CurveAdmitsOnlyAllowedClients) {
   run_keygen("server");
   run_keygen("good");
   run_keygen("bad");
-  EXPECT_EQ(fs::status(tmp.path() / "server.key").permissions() & fs::perms::group_read,
-            fs::perms::none);
+  EXPECT_EQ(fs::status(tmp.path() / "server.key").permissions() & fs::perms::group_read, fs::perms::none);
   std::string error;
   auto good_pub = wirewatch::daemon::read_curve_key(tmp.path() / "good.pub", &error);
   ASSERT_TRUE(good_pub) << error;
@@ -216,8 +215,7 @@ TEST(Delivery, SlowSubscriberDoesNotStallIngestionNorOthers) {
     drop_record(d.inbox(), "s" + std::to_string(i) + ".txt",
                 "Slow " + std::to_string(i) + "\n\nWagner " + padding);
   }
-  ASSERT_TRUE(wait_until([&] { return d.log_contains("alert seq=3000 "); }, 120s))
-      << d.log().substr(0, 2000);
+  ASSERT_TRUE(wait_until([&] { return d.log_contains("alert seq=3000 "); }, 120s)) << d.log().substr(0, 2000);
   auto count_lines = [&] {
     std::set<int> seqs;
     std::istringstream in(tail.out());

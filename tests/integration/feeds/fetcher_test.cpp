@@ -110,8 +110,7 @@ TEST_F(FetcherTest, PermanentRedirectChainsGiveTheNewUrl) {
   HttpFetcher f(test_options());
   auto target = server.url("/feeds/a.xml");
   for (const char* codes : {"301", "308", "301,308"}) {
-    auto r =
-        fetch_sync(f, server.url(std::string("/redirect?codes=") + codes + "&to=/feeds/a.xml"));
+    auto r = fetch_sync(f, server.url(std::string("/redirect?codes=") + codes + "&to=/feeds/a.xml"));
     EXPECT_TRUE(r.ok()) << codes << ": " << r.error;
     EXPECT_EQ(r.final_url, target);
     ASSERT_TRUE(r.permanent_redirect) << codes;
@@ -124,8 +123,7 @@ TEST_F(FetcherTest, PermanentRedirectChainsGiveTheNewUrl) {
   EXPECT_EQ(*mixed.permanent_redirect, server.url("/redirect?codes=302&to=/feeds/a.xml"));
   // Temporary redirects move nothing.
   for (const char* codes : {"302", "307", "302,301"}) {
-    auto r =
-        fetch_sync(f, server.url(std::string("/redirect?codes=") + codes + "&to=/feeds/a.xml"));
+    auto r = fetch_sync(f, server.url(std::string("/redirect?codes=") + codes + "&to=/feeds/a.xml"));
     EXPECT_TRUE(r.ok()) << codes;
     EXPECT_FALSE(r.permanent_redirect) << codes;
   }
@@ -151,8 +149,8 @@ TEST_F(FetcherTest, AtMostFiveRedirectsAndNoLoops) {
 
 TEST_F(FetcherTest, OnlyHttpAndHttps) {
   HttpFetcher f(test_options());
-  for (const char* url : {"ftp://127.0.0.1/feed.xml", "file:///etc/passwd", "gopher://x/",
-                          "not a url", "http://", ""}) {
+  for (const char* url :
+       {"ftp://127.0.0.1/feed.xml", "file:///etc/passwd", "gopher://x/", "not a url", "http://", ""}) {
     auto r = fetch_sync(f, url);
     EXPECT_FALSE(r.ok()) << url;
     EXPECT_FALSE(r.error.empty()) << url;
@@ -201,8 +199,8 @@ TEST_F(FetcherTest, RetryAfterSecondsBlocksTheHostButNotOthers) {
   EXPECT_TRUE(fetch_sync(f, other.url("/feeds/b.xml")).ok());
 
   // After the Retry-After time the host is asked again, and never before it.
-  ASSERT_TRUE(testing::wait_until(
-      [&] { return fetch_sync(f, server.url("/limited/a.xml?seconds=2")).ok(); }, 20s));
+  ASSERT_TRUE(
+      testing::wait_until([&] { return fetch_sync(f, server.url("/limited/a.xml?seconds=2")).ok(); }, 20s));
   for (const auto& r : server.requests()) {
     if (r["path"] == "/limited/a.xml" && r["status"] == 429) continue;
     if (r["t"].get<double>() > reqs[0]["t"].get<double>()) {
@@ -220,10 +218,7 @@ TEST_F(FetcherTest, RetryAfterHttpDateOn503) {
   EXPECT_EQ(static_cast<double>(r.retry_after->time_since_epoch().count()), until);
   EXPECT_TRUE(fetch_sync(f, server.url("/feeds/a.xml")).host_blocked);
   ASSERT_TRUE(testing::wait_until(
-      [&] {
-        return fetch_sync(f, server.url("/limited/b.xml?seconds=2&form=date&status=503")).ok();
-      },
-      20s));
+      [&] { return fetch_sync(f, server.url("/limited/b.xml?seconds=2&form=date&status=503")).ok(); }, 20s));
   for (const auto& q : server.requests())
     if (q["status"] != 503) {
       EXPECT_GE(q["t"].get<double>(), until) << q.dump();

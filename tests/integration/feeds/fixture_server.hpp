@@ -36,11 +36,10 @@ class FixtureServer {
                                      "--max-seconds",
                                      "240"};
     if (tls) {
-      argv.insert(argv.end(), {"--tls-cert", (http_fixtures() / "tls-cert.pem").string(),
-                               "--tls-key", (http_fixtures() / "tls-key.pem").string()});
+      argv.insert(argv.end(), {"--tls-cert", (http_fixtures() / "tls-cert.pem").string(), "--tls-key",
+                               (http_fixtures() / "tls-key.pem").string()});
     }
-    process_ =
-        std::make_unique<Process>(argv, dir_.path() / "server.out", dir_.path() / "server.err");
+    process_ = std::make_unique<Process>(argv, dir_.path() / "server.out", dir_.path() / "server.err");
     wait_until([&] { return !process_->out().empty() && process_->out().back() == '\n'; }, 20s);
     port_ = std::stoi("0" + process_->out());
     scheme_ = tls ? "https" : "http";

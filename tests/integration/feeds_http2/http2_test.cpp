@@ -105,9 +105,9 @@ class Http2Test : public ::testing::Test {
     // A certificate for the address itself, so hostname verification passes
     // too.
     auto cert = testing::run(
-        {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", (d / "key.pem").string(), "-out", cert_.string()},
+        {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+         (d / "key.pem").string(), "-out", cert_.string()},
         d);
     ASSERT_EQ(cert.code, 0) << cert.err;
 
@@ -144,16 +144,13 @@ http {
   }
 }
 )");
-    nginx_ = std::make_unique<Process>(
-        std::vector<std::string>{kNginx, "-p", p, "-e", p + "/error.log", "-c", p + "/nginx.conf",
-                                 "-g", "daemon off;"},
-        d / "nginx.out", d / "nginx.err");
+    nginx_ = std::make_unique<Process>(std::vector<std::string>{kNginx, "-p", p, "-e", p + "/error.log", "-c",
+                                                                p + "/nginx.conf", "-g", "daemon off;"},
+                                       d / "nginx.out", d / "nginx.err");
     ASSERT_TRUE(nginx_->started());
     ASSERT_TRUE(wait_until(
-        [&] { return accepts(port_) || !nginx_->running() || nginx_->wait(0ms).has_value(); },
-        20s));
-    ASSERT_TRUE(accepts(port_)) << "nginx did not start: " << read_file(d / "error.log")
-                                << nginx_->err();
+        [&] { return accepts(port_) || !nginx_->running() || nginx_->wait(0ms).has_value(); }, 20s));
+    ASSERT_TRUE(accepts(port_)) << "nginx did not start: " << read_file(d / "error.log") << nginx_->err();
   }
 
   void TearDown() override {

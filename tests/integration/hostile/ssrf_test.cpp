@@ -23,11 +23,10 @@ using testing::FixtureServer;
 
 // A listening socket that only counts connections (accept() without blocking).
 class Trap {
-public:
+ public:
   Trap(int family, const char *address) {
     fd_ = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd_ < 0)
-      return;
+    if (fd_ < 0) return;
     sockaddr_storage ss{};
     socklen_t len = 0;
     if (family == AF_INET) {
@@ -41,20 +40,17 @@ public:
       inet_pton(AF_INET6, address, &in6->sin6_addr);
       len = sizeof(sockaddr_in6);
     }
-    if (::bind(fd_, reinterpret_cast<sockaddr *>(&ss), len) != 0 ||
-        ::listen(fd_, 16) != 0) {
+    if (::bind(fd_, reinterpret_cast<sockaddr *>(&ss), len) != 0 || ::listen(fd_, 16) != 0) {
       ::close(fd_);
       fd_ = -1;
       return;
     }
     getsockname(fd_, reinterpret_cast<sockaddr *>(&ss), &len);
-    port_ = ntohs(family == AF_INET
-                      ? reinterpret_cast<sockaddr_in *>(&ss)->sin_port
-                      : reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
+    port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in *>(&ss)->sin_port
+                                    : reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
   }
   ~Trap() {
-    if (fd_ >= 0)
-      ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
   }
   bool up() const { return fd_ >= 0; }
   int port() const { return port_; }
@@ -67,7 +63,7 @@ public:
     return count_;
   }
 
-private:
+ private:
   int fd_ = -1;
   int port_ = 0;
   int count_ = 0;
@@ -109,7 +105,7 @@ HttpOptions guarded(Tripped &tripped) {
 }
 
 class SsrfTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     ASSERT_TRUE(server.up()) << server.err();
     ASSERT_TRUE(trap4.up());
@@ -117,7 +113,7 @@ protected:
   std::string redirect_to(const std::string &target) {
     return server.url("/redirect?codes=302&to=" + target);
   }
-  FixtureServer server; // also clears the proxy variables of the environment
+  FixtureServer server;  // also clears the proxy variables of the environment
   Trap trap4{AF_INET, "127.0.0.2"};
   Trap trap6{AF_INET6, "::1"};
   Tripped tripped;
@@ -131,9 +127,8 @@ TEST_F(SsrfTest, AllowListLetsLoopbackThrough) {
   EXPECT_TRUE(r.ok()) << r.error;
   EXPECT_FALSE(r.address_blocked);
   // Only 127.0.0.1/32: its neighbour stays refused.
-  auto next = fetch_sync(
-      f, request(redirect_to("http://127.0.0.2:" +
-                             std::to_string(trap4.port()) + "/feed.xml")));
+  auto next =
+      fetch_sync(f, request(redirect_to("http://127.0.0.2:" + std::to_string(trap4.port()) + "/feed.xml")));
   EXPECT_TRUE(next.address_blocked) << next.error;
   EXPECT_EQ(trap4.connections(), 0);
 }
@@ -146,7 +141,7 @@ TEST_F(SsrfTest, LoopbackLinksAreRefusedWithoutTheAllowList) {
   EXPECT_TRUE(r.address_blocked);
   EXPECT_EQ(r.error, "blocked address 127.0.0.1 (loopback) for " + url);
   EXPECT_TRUE(r.body.empty());
-  EXPECT_TRUE(server.requests().empty()); // refused before connecting
+  EXPECT_TRUE(server.requests().empty());  // refused before connecting
   EXPECT_EQ(f.stats().address_blocked, 1u);
   std::lock_guard lock(tripped.m);
   EXPECT_EQ(tripped.limits, std::vector<std::string>{"blocked_address"});
@@ -156,9 +151,7 @@ TEST_F(SsrfTest, FeedUrlsAreTrustedButTheirRedirectsAreChecked) {
   HttpFetcher f(guarded(tripped));
   // The operator's feed on loopback works as written, also through redirects on
   // its own host.
-  auto ok = fetch_sync(
-      f, request(server.url("/redirect?codes=301,302&to=/feeds/a.xml"),
-                 "127.0.0.1"));
+  auto ok = fetch_sync(f, request(server.url("/redirect?codes=301,302&to=/feeds/a.xml"), "127.0.0.1"));
   EXPECT_TRUE(ok.ok()) << ok.error;
   EXPECT_EQ(ok.redirects, 2);
 
@@ -166,17 +159,15 @@ TEST_F(SsrfTest, FeedUrlsAreTrustedButTheirRedirectsAreChecked) {
   auto r4 = fetch_sync(f, request(redirect_to(to_v4), "127.0.0.1"));
   EXPECT_TRUE(r4.address_blocked) << r4.error;
   EXPECT_EQ(r4.error, "blocked address 127.0.0.2 (loopback) for " + to_v4);
-  EXPECT_EQ(r4.status, 302); // the redirect arrived; its target was never asked
+  EXPECT_EQ(r4.status, 302);  // the redirect arrived; its target was never asked
 
   // Another name for the same machine is another host: checked.
-  auto r_name = fetch_sync(
-      f, request(redirect_to("http://localhost:" +
-                             std::to_string(server.port()) + "/feeds/a.xml"),
-                 "127.0.0.1"));
+  auto r_name =
+      fetch_sync(f, request(redirect_to("http://localhost:" + std::to_string(server.port()) + "/feeds/a.xml"),
+                            "127.0.0.1"));
   EXPECT_TRUE(r_name.address_blocked) << r_name.error;
 
-  auto mapped =
-      "http://[::ffff:127.0.0.2]:" + std::to_string(trap4.port()) + "/feed.xml";
+  auto mapped = "http://[::ffff:127.0.0.2]:" + std::to_string(trap4.port()) + "/feed.xml";
   auto r_mapped = fetch_sync(f, request(redirect_to(mapped), "127.0.0.1"));
   EXPECT_TRUE(r_mapped.address_blocked) << r_mapped.error;
 
@@ -207,22 +198,19 @@ TEST_F(SsrfTest, AllowPrivateNetworksTurnsTheGuardOff) {
   auto o = guarded(tripped);
   o.address_policy.allow_private_networks = true;
   HttpFetcher f(o);
-  auto r = fetch_sync(
-      f, request(redirect_to("http://127.0.0.2:" +
-                             std::to_string(trap4.port()) + "/feed.xml")));
+  auto r =
+      fetch_sync(f, request(redirect_to("http://127.0.0.2:" + std::to_string(trap4.port()) + "/feed.xml")));
   EXPECT_FALSE(r.address_blocked);
-  EXPECT_FALSE(r.ok()); // the trap never answers
-  EXPECT_TRUE(
-      testing::wait_until([&] { return trap4.connections() >= 1; }, 5s));
+  EXPECT_FALSE(r.ok());  // the trap never answers
+  EXPECT_TRUE(testing::wait_until([&] { return trap4.connections() >= 1; }, 5s));
 }
 
 TEST_F(SsrfTest, WithAProxyTheTargetIsResolvedAndCheckedFirst) {
   auto o = guarded(tripped);
-  o.proxy = server.base(); // the operator's proxy, on loopback
+  o.proxy = server.base();  // the operator's proxy, on loopback
   HttpFetcher f(o);
   // A trusted feed goes through the proxy without being resolved here.
-  FetchRequest feed = request("http://feeds.example.invalid/feeds/a.xml",
-                              "feeds.example.invalid");
+  FetchRequest feed = request("http://feeds.example.invalid/feeds/a.xml", "feeds.example.invalid");
   auto ok = fetch_sync(f, feed);
   EXPECT_TRUE(ok.ok()) << ok.error;
 
@@ -230,23 +218,20 @@ TEST_F(SsrfTest, WithAProxyTheTargetIsResolvedAndCheckedFirst) {
   EXPECT_TRUE(r.address_blocked) << r.error;
   auto r10 = fetch_sync(f, request("http://10.1.2.3/private"));
   EXPECT_TRUE(r10.address_blocked) << r10.error;
-  EXPECT_EQ(r10.error,
-            "blocked address 10.1.2.3 (private) for http://10.1.2.3/private");
+  EXPECT_EQ(r10.error, "blocked address 10.1.2.3 (private) for http://10.1.2.3/private");
   // An untrusted name that does not resolve cannot be checked: not sent either.
   auto unknown = fetch_sync(f, request("http://unknown.example.invalid/x"));
   EXPECT_TRUE(unknown.address_blocked) << unknown.error;
-  EXPECT_NE(unknown.error.find("cannot resolve"), std::string::npos)
-      << unknown.error;
+  EXPECT_NE(unknown.error.find("cannot resolve"), std::string::npos) << unknown.error;
   // A trusted feed's redirect to a blocked address is not followed through the
   // proxy.
-  auto redirected = fetch_sync(
-      f, request("http://feeds.example.invalid/redirect?codes=302&to=http://"
-                 "127.0.0.2:8080/private",
-                 "feeds.example.invalid"));
+  auto redirected = fetch_sync(f, request("http://feeds.example.invalid/redirect?codes=302&to=http://"
+                                          "127.0.0.2:8080/private",
+                                          "feeds.example.invalid"));
   EXPECT_TRUE(redirected.address_blocked) << redirected.error;
   EXPECT_TRUE(server.requests_for("/private").empty());
   EXPECT_TRUE(server.requests_for("/x").empty());
 }
 
-} // namespace
-} // namespace wirewatch::connectors
+}  // namespace
+}  // namespace wirewatch::connectors

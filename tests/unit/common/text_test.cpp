@@ -7,9 +7,9 @@ using namespace wirewatch;
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
   EXPECT_TRUE(is_valid_utf8("Лукашенко – “quoted”"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));            // truncated
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));        // overlong
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));    // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
   EXPECT_FALSE(is_valid_utf8("ok \xFF then"));
 }
 

@@ -21,10 +21,8 @@ TEST(Yaml, DuplicateKeysAreErrorsEverywhere) {
   ASSERT_EQ(d.items().size(), 2u);
   std::vector<std::string> heads;
   for (const auto& i : d.items()) heads.push_back(i.headline());
-  EXPECT_NE(std::find(heads.begin(), heads.end(), "dup.yaml:4:3: error: duplicate key `c`"),
-            heads.end());
-  EXPECT_NE(std::find(heads.begin(), heads.end(), "dup.yaml:5:1: error: duplicate key `a`"),
-            heads.end());
+  EXPECT_NE(std::find(heads.begin(), heads.end(), "dup.yaml:4:3: error: duplicate key `c`"), heads.end());
+  EXPECT_NE(std::find(heads.begin(), heads.end(), "dup.yaml:5:1: error: duplicate key `a`"), heads.end());
 }
 
 TEST(Yaml, ColumnsCountCodePoints) {

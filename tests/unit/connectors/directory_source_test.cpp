@@ -30,9 +30,7 @@ class TempDir {
   fs::path path_;
 };
 
-void write(const fs::path& p, const std::string& content) {
-  std::ofstream(p, std::ios::binary) << content;
-}
+void write(const fs::path& p, const std::string& content) { std::ofstream(p, std::ios::binary) << content; }
 
 // Runs a DirectorySource on a thread and collects what it emits.
 class Collector {

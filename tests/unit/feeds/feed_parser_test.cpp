@@ -24,11 +24,11 @@ std::string utc(const std::optional<TimePoint>& t) { return t ? format_utc(*t) :
 
 TEST(FeedFormat, VersionNamesAreFeedparsers) {
   const std::pair<const char*, const char*> cases[] = {
-      {"rss090.rdf", "rss090"},        {"rss091n.xml", "rss091n"}, {"rss091u.xml", "rss091u"},
-      {"rss092.xml", "rss092"},        {"rss093.xml", "rss093"},   {"rss094.xml", "rss094"},
-      {"rss20.xml", "rss20"},          {"rss10.rdf", "rss10"},     {"rss-noversion.xml", "rss"},
-      {"atom03.xml", "atom03"},        {"atom10.xml", "atom10"},   {"atom-noversion.xml", "atom"},
-      {"channel.cdf", "cdf"},          {"jsonfeed1.json", "json1"}, {"jsonfeed11.json", "json11"},
+      {"rss090.rdf", "rss090"}, {"rss091n.xml", "rss091n"},  {"rss091u.xml", "rss091u"},
+      {"rss092.xml", "rss092"}, {"rss093.xml", "rss093"},    {"rss094.xml", "rss094"},
+      {"rss20.xml", "rss20"},   {"rss10.rdf", "rss10"},      {"rss-noversion.xml", "rss"},
+      {"atom03.xml", "atom03"}, {"atom10.xml", "atom10"},    {"atom-noversion.xml", "atom"},
+      {"channel.cdf", "cdf"},   {"jsonfeed1.json", "json1"}, {"jsonfeed11.json", "json11"},
   };
   for (const auto& [file, format] : cases) {
     const auto f = parse(file);
@@ -132,9 +132,11 @@ TEST(Atom10, XmlBaseAtEveryLevel) {
   EXPECT_EQ(f.feed.description, "Всё о главном");
   ASSERT_EQ(f.entries.size(), 2u);
   const FeedItem& a = f.entries[0];
-  EXPECT_EQ(a.link, "https://example.org/blog/2024/03/robots.html");  // entry's xml:base, alternate over enclosure
-  EXPECT_EQ(a.content,
-            "<p>This is <b>XHTML</b> with <a href=\"https://example.org/blog/2024/other.html\">a link</a>.</p>");
+  EXPECT_EQ(a.link,
+            "https://example.org/blog/2024/03/robots.html");  // entry's xml:base, alternate over enclosure
+  EXPECT_EQ(
+      a.content,
+      "<p>This is <b>XHTML</b> with <a href=\"https://example.org/blog/2024/other.html\">a link</a>.</p>");
   EXPECT_EQ(f.entries[1].link, "https://example.org/absolute-path");
   EXPECT_EQ(f.entries[1].content, "<p>HTML content with <img src=\"https://example.org/blog/pic.png\"></p>");
 }
@@ -165,7 +167,7 @@ TEST(Atom03, ModesAndDates) {
   EXPECT_EQ(utc(a.updated), "2003-12-13T18:30:02Z");    // modified
   EXPECT_EQ(a.content, "<p><i>[Update: The Atom draft is finished.]</i></p>");
   EXPECT_EQ(a.authors, std::vector<std::string>{"Mark Pilgrim"});
-  EXPECT_EQ(f.entries[1].title, "Base64 title");                    // mode="base64"
+  EXPECT_EQ(f.entries[1].title, "Base64 title");                   // mode="base64"
   EXPECT_EQ(utc(f.entries[1].published), "2003-12-14T10:00:00Z");  // created
 }
 
@@ -196,8 +198,8 @@ TEST(JsonFeed, Version1) {
   EXPECT_EQ(a.authors, std::vector<std::string>{"Item Author"});
   EXPECT_EQ(a.categories, (std::vector<std::string>{"army", "belarus"}));
   const FeedItem& b = f.entries[1];
-  EXPECT_EQ(b.guid, "1");                                  // a numeric id as a string
-  EXPECT_EQ(b.link, "https://example.org/first-item");     // relative to feed_url
+  EXPECT_EQ(b.guid, "1");                               // a numeric id as a string
+  EXPECT_EQ(b.link, "https://example.org/first-item");  // relative to feed_url
   EXPECT_EQ(b.content, "Plain text only.");
   EXPECT_EQ(utc(b.updated), "2024-03-04T09:00:00Z");
 }
@@ -257,8 +259,9 @@ TEST(FeedText, TitlesArePlainTextSummariesKeepHtml) {
 }
 
 TEST(FeedText, EmptyItemsAreDropped) {
-  const auto f = parse_feed("<rss version=\"2.0\"><channel><title>t</title><item/><item> </item>"
-                            "<item><title>kept</title></item></channel></rss>");
+  const auto f = parse_feed(
+      "<rss version=\"2.0\"><channel><title>t</title><item/><item> </item>"
+      "<item><title>kept</title></item></channel></rss>");
   ASSERT_EQ(f.entries.size(), 1u);
   EXPECT_EQ(f.entries[0].title, "kept");
 }

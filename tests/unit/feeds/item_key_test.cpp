@@ -1,8 +1,7 @@
-#include "wirewatch/connectors/feed_item.hpp"
-
 #include <gtest/gtest.h>
 
 #include "fixture.hpp"
+#include "wirewatch/connectors/feed_item.hpp"
 #include "wirewatch/connectors/feed_parser.hpp"
 
 using namespace wirewatch::connectors;
@@ -25,9 +24,9 @@ TEST(ItemKey, HashOfLinkAndTitleWithoutGuid) {
   const std::string k = item_key(item("", "http://a", "A"));
   EXPECT_TRUE(k.starts_with("sha256:"));
   EXPECT_EQ(k.size(), 7u + 32u);
-  EXPECT_EQ(k, item_key(item("", "http://a", "A")));   // stable
-  EXPECT_NE(k, item_key(item("", "http://a", "B")));   // title matters
-  EXPECT_NE(k, item_key(item("", "http://b", "A")));   // link matters
+  EXPECT_EQ(k, item_key(item("", "http://a", "A")));                        // stable
+  EXPECT_NE(k, item_key(item("", "http://a", "B")));                        // title matters
+  EXPECT_NE(k, item_key(item("", "http://b", "A")));                        // link matters
   EXPECT_NE(item_key(item("", "ab", "c")), item_key(item("", "a", "bc")));  // no ambiguity at the seam
   EXPECT_EQ(item_hash_key(item("g-1", "http://a", "A")), k);
 }

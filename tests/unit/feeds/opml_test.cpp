@@ -27,8 +27,9 @@ TEST(Opml, NotOpml) {
 }
 
 TEST(Opml, BrokenOpmlIsRecovered) {
-  const auto r = parse_opml("<opml><body><outline text=\"A &nbsp;& B\" xmlUrl=\"http://a.example/rss\">"
-                            "<outline text=\"C\" xmlUrl=\"http://c.example/rss\"");
+  const auto r = parse_opml(
+      "<opml><body><outline text=\"A &nbsp;& B\" xmlUrl=\"http://a.example/rss\">"
+      "<outline text=\"C\" xmlUrl=\"http://c.example/rss\"");
   ASSERT_TRUE(r.ok()) << r.error;
   ASSERT_EQ(r.feeds.size(), 1u);  // the truncated last outline is dropped
   EXPECT_EQ(r.feeds[0].title, "A & B");

@@ -172,7 +172,8 @@ TEST(FeedGarbage, JsonParserNeverThrowsNorCrashes) {
     const std::string noise = random_bytes(seed, 200, "{}[]\":,0123456789.eE-+truefalsnl \\u\xff");
     const auto a = parse_feed("{" + noise);
     EXPECT_TRUE(a.ok() || !a.error.empty());
-    const auto b = parse_feed("{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"t\",\"items\":[" + noise);
+    const auto b =
+        parse_feed("{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"t\",\"items\":[" + noise);
     EXPECT_TRUE(b.ok()) << b.error;
     EXPECT_TRUE(b.bozo || b.entries.size() <= 200);
   }

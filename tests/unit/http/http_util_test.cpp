@@ -11,10 +11,9 @@ TEST(CheckUrl, HttpAndHttpsOnly) {
   EXPECT_EQ(check_url("http://example.org/feed"), "http://example.org/feed");
   EXPECT_EQ(check_url("https://example.org:8443/a?b=c"), "https://example.org:8443/a?b=c");
   EXPECT_EQ(check_url("HTTPS://Example.ORG/x"), "https://Example.ORG/x");
-  for (const char* bad :
-       {"ftp://example.org/", "file:///etc/passwd", "javascript:alert(1)", "gopher://x/",
-        "//example.org/feed", "/feed.xml", "http://", "", "http://exa mple.org/",
-        "http://example.org/\nX-Header: 1", "mailto:a@example.org"})
+  for (const char* bad : {"ftp://example.org/", "file:///etc/passwd", "javascript:alert(1)", "gopher://x/",
+                          "//example.org/feed", "/feed.xml", "http://", "", "http://exa mple.org/",
+                          "http://example.org/\nX-Header: 1", "mailto:a@example.org"})
     EXPECT_FALSE(check_url(bad)) << bad;
 }
 

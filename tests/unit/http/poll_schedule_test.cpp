@@ -143,8 +143,7 @@ TEST(ApplyFetch, FailuresBackOffAndCount) {
     EXPECT_EQ(d.action, PollAction::failed);
     EXPECT_EQ(st.consecutive_failures, i);
     ASSERT_TRUE(d.next);
-    auto expect =
-        std::min<milliseconds>(milliseconds(5min) * (1LL << std::min(i, 20)), o.max_backoff);
+    auto expect = std::min<milliseconds>(milliseconds(5min) * (1LL << std::min(i, 20)), o.max_backoff);
     EXPECT_EQ(*d.next, kNow + expect) << i;
   }
   EXPECT_EQ(st.last_error, "HTTP 500 Internal Server Error");

@@ -18,8 +18,9 @@ TEST(Charset, NormalizesLabelsAsBrowsersDo) {
 TEST(Charset, FindsMetaCharset) {
   EXPECT_EQ(declared_charset("<html><head><meta charset=\"windows-1251\"></head>"), "windows-1251");
   EXPECT_EQ(declared_charset("<META CHARSET=koi8-r>"), "KOI8-R");
-  EXPECT_EQ(declared_charset("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">"),
-            "windows-1251");
+  EXPECT_EQ(
+      declared_charset("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">"),
+      "windows-1251");
   EXPECT_EQ(declared_charset("<meta content='text/html;charset=ISO-8859-1' http-equiv='content-type'>"),
             "windows-1252");
   EXPECT_EQ(declared_charset("<?xml version=\"1.0\" encoding=\"windows-1251\"?><html>"), "windows-1251");
@@ -47,13 +48,21 @@ TEST(Charset, GuessesUndeclaredCyrillicAndWestern) {
   std::string ru;
   for (int i = 0; i < 20; ++i) ru += "\xCF\xF0\xE8\xE2\xE5\xF2, \xEC\xE8\xF0! ";
   EXPECT_EQ(detect_charset("<p>" + ru + "</p>", ""), "windows-1251");
-  EXPECT_EQ(detect_charset("<p>Gr\xFC\xDF" "e aus K\xF6ln, sch\xF6ne Stra\xDF" "e</p>", ""), "windows-1252");
+  EXPECT_EQ(detect_charset("<p>Gr\xFC\xDF"
+                           "e aus K\xF6ln, sch\xF6ne Stra\xDF"
+                           "e</p>",
+                           ""),
+            "windows-1252");
 }
 
 TEST(Charset, ConvertsToUtf8) {
   EXPECT_EQ(convert_to_utf8("\xCF\xF0\xE8\xE2\xE5\xF2", "windows-1251").value(), "Привет");
   EXPECT_EQ(convert_to_utf8("\xD0\xD2\xC9\xD7\xC5\xD4", "koi8-r").value(), "привет");
-  EXPECT_EQ(convert_to_utf8("Stra\xDF" "e \x84quoted\x93", "iso-8859-1").value(), "Straße „quoted“");
+  EXPECT_EQ(convert_to_utf8("Stra\xDF"
+                            "e \x84quoted\x93",
+                            "iso-8859-1")
+                .value(),
+            "Straße „quoted“");
   EXPECT_EQ(convert_to_utf8("\xEF\xBB\xBFtext", "UTF-8").value(), "text");
   EXPECT_FALSE(convert_to_utf8("x", "no-such-charset").has_value());
 }
@@ -61,7 +70,12 @@ TEST(Charset, ConvertsToUtf8) {
 TEST(Charset, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(convert_to_utf8("ok \xFF ok", "UTF-8").value(), "ok \xEF\xBF\xBD ok");
   // 0x98 is undefined in windows-1251.
-  EXPECT_EQ(convert_to_utf8("a\x98" "b", "windows-1251").value(), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(convert_to_utf8("a\x98"
+                            "b",
+                            "windows-1251")
+                .value(),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST(Charset, DecodeFallsBackForUnknownCharsets) {

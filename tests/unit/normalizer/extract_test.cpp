@@ -20,19 +20,21 @@ const std::string kProse2 =
 
 std::string page(std::string_view head, std::string_view body) {
   return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">" + std::string(head) +
-         "</head><body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>" +
-         std::string(body) + "<footer>© 2024 Example News. All rights reserved.</footer></body></html>";
+         "</head><body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>" + std::string(body) +
+         "<footer>© 2024 Example News. All rights reserved.</footer></body></html>";
 }
 
 }  // namespace
 
 TEST(Extract, HeadingsListItemsAndBrBrAreParagraphs) {
   auto a = extract_ok(page("<title>Library hours</title>",
-                           "<article><h1>Library hours extended</h1><p>" + kProse1 + "</p>"
-                           "<h2>What changes</h2><ul><li>Open until 9 p.m. on weekdays.</li>"
-                           "<li>A reading room for students.</li></ul><p>" + kProse2 +
-                           "</p><div>First part of a letter,<br>still the first paragraph."
-                           "<br><br>Second paragraph after two breaks.</div></article>"));
+                           "<article><h1>Library hours extended</h1><p>" + kProse1 +
+                               "</p>"
+                               "<h2>What changes</h2><ul><li>Open until 9 p.m. on weekdays.</li>"
+                               "<li>A reading room for students.</li></ul><p>" +
+                               kProse2 +
+                               "</p><div>First part of a letter,<br>still the first paragraph."
+                               "<br><br>Second paragraph after two breaks.</div></article>"));
   EXPECT_EQ(a.text.title, "Library hours extended");
   std::vector<std::string> want = {kProse1,
                                    "What changes",
@@ -46,39 +48,45 @@ TEST(Extract, HeadingsListItemsAndBrBrAreParagraphs) {
 }
 
 TEST(Extract, DecodesEntitiesAndNormalizes) {
-  auto a = extract_ok(page("<title>T</title>", "<article><p>Caf&eacute; &amp; bar&nbsp;&#8212; &ldquo;quoted&rdquo;"
-                                                 "&#x2019;s text\n  with   spaces&shy;here and "
-                                                 "enough words to count as a paragraph.</p></article>"));
+  auto a = extract_ok(page("<title>T</title>",
+                           "<article><p>Caf&eacute; &amp; bar&nbsp;&#8212; &ldquo;quoted&rdquo;"
+                           "&#x2019;s text\n  with   spaces&shy;here and "
+                           "enough words to count as a paragraph.</p></article>"));
   ASSERT_EQ(a.text.paragraphs.size(), 1u);
   EXPECT_EQ(a.text.paragraphs[0],
             "Café & bar — “quoted”’s text with spaceshere and enough words to count as a paragraph.");
 }
 
 TEST(Extract, DropsBoilerplateAroundTheArticle) {
-  auto a = extract_ok(page("<title>T</title>",
-                           "<div class=\"cookie-banner\"><p>We use cookies to improve your experience on "
-                           "this website, please accept them.</p></div>"
-                           "<main><article><p>" + kProse1 + "</p><div class=\"share-buttons\">Share "
-                           "<a href=\"#\">Facebook</a></div><p>" + kProse2 + "</p></article>"
-                           "<section class=\"related-articles\"><h3>Related</h3><ul><li><a href=\"/a\">"
-                           "Another story about the library and its opening hours</a></li></ul></section>"
-                           "<div id=\"comments\"><p>I love the library and I think this is a great idea, "
-                           "thank you council for listening to us.</p></div></main>"
-                           "<aside class=\"sidebar\"><h3>Most read</h3><p>Sidebar text that is long "
-                           "enough to look like a paragraph of prose, but is not part of it.</p></aside>"));
+  auto a =
+      extract_ok(page("<title>T</title>",
+                      "<div class=\"cookie-banner\"><p>We use cookies to improve your experience on "
+                      "this website, please accept them.</p></div>"
+                      "<main><article><p>" +
+                          kProse1 +
+                          "</p><div class=\"share-buttons\">Share "
+                          "<a href=\"#\">Facebook</a></div><p>" +
+                          kProse2 +
+                          "</p></article>"
+                          "<section class=\"related-articles\"><h3>Related</h3><ul><li><a href=\"/a\">"
+                          "Another story about the library and its opening hours</a></li></ul></section>"
+                          "<div id=\"comments\"><p>I love the library and I think this is a great idea, "
+                          "thank you council for listening to us.</p></div></main>"
+                          "<aside class=\"sidebar\"><h3>Most read</h3><p>Sidebar text that is long "
+                          "enough to look like a paragraph of prose, but is not part of it.</p></aside>"));
   std::vector<std::string> want = {kProse1, kProse2};
   EXPECT_EQ(a.text.paragraphs, want);
 }
 
 TEST(Extract, MetadataFromJsonLdAndMeta) {
-  auto a = extract_ok(page(
-      "<title>Library hours extended | Example News</title>"
-      "<meta property=\"og:site_name\" content=\"Example News\">"
-      "<link rel=\"canonical\" href=\"/local/library-hours?utm_source=x\">"
-      "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":\"Library hours "
-      "extended\",\"datePublished\":\"2024-03-05T10:20:00+01:00\",\"author\":{\"@type\":\"Person\","
-      "\"name\":\"Ann Lee\"}}</script>",
-      "<article><p>" + kProse1 + "</p><p>" + kProse2 + "</p></article>"),
+  auto a = extract_ok(
+      page("<title>Library hours extended | Example News</title>"
+           "<meta property=\"og:site_name\" content=\"Example News\">"
+           "<link rel=\"canonical\" href=\"/local/library-hours?utm_source=x\">"
+           "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":\"Library hours "
+           "extended\",\"datePublished\":\"2024-03-05T10:20:00+01:00\",\"author\":{\"@type\":\"Person\","
+           "\"name\":\"Ann Lee\"}}</script>",
+           "<article><p>" + kProse1 + "</p><p>" + kProse2 + "</p></article>"),
       test::url_options("https://www.example.com/story/123?utm_medium=feed"));
   EXPECT_EQ(a.text.title, "Library hours extended");
   EXPECT_EQ(a.canonical_url, "https://www.example.com/local/library-hours");
@@ -90,9 +98,10 @@ TEST(Extract, MetadataFromJsonLdAndMeta) {
 }
 
 TEST(Extract, CanonicalOnAnotherSiteIsIgnored) {
-  auto a = extract_ok(page("<title>T</title><link rel=\"canonical\" href=\"https://aggregator.example.net/x\">",
-                           "<article><p>" + kProse1 + "</p></article>"),
-                      test::url_options("https://Example.com:443/story#top"));
+  auto a =
+      extract_ok(page("<title>T</title><link rel=\"canonical\" href=\"https://aggregator.example.net/x\">",
+                      "<article><p>" + kProse1 + "</p></article>"),
+                 test::url_options("https://Example.com:443/story#top"));
   EXPECT_EQ(a.canonical_url, "https://example.com/story");
 }
 
@@ -111,7 +120,7 @@ TEST(Extract, FallbacksFromTheFeedItem) {
 
 TEST(Extract, TimeElementGivesThePublishedDate) {
   auto a = extract_ok(page("<title>T</title>", "<article><time datetime=\"2023-09-02\">2 Sep</time><p>" +
-                                                    kProse1 + "</p></article>"));
+                                                   kProse1 + "</p></article>"));
   EXPECT_EQ(format_utc(a.published.value()), "2023-09-02T00:00:00Z");
 }
 
@@ -146,8 +155,8 @@ TEST(Extract, SurvivesGarbage) {
 }
 
 TEST(Extract, BothParsersAgreeOnCleanPages) {
-  std::string html = page("<title>T</title>", "<article><h1>Head</h1><p>" + kProse1 + "</p><p>" + kProse2 +
-                                                  "</p></article>");
+  std::string html = page("<title>T</title>",
+                          "<article><h1>Head</h1><p>" + kProse1 + "</p><p>" + kProse2 + "</p></article>");
   auto a = extract_ok(html, test::parser_options(HtmlParser::libxml2));
   auto b = extract_ok(html, test::parser_options(HtmlParser::gumbo));
   EXPECT_EQ(a.text, b.text);
@@ -172,6 +181,7 @@ TEST(Language, TagsAndDetection) {
             "de");
   EXPECT_EQ(detect_language(kProse1), "en");
   EXPECT_EQ(detect_language("В субботу в Новосибирске открыли движение по новому мосту через Обь."), "ru");
-  EXPECT_EQ(detect_language("З понеділка на маршрути у Львові вийшли нові електробуси, їх дванадцять."), "uk");
+  EXPECT_EQ(detect_language("З понеділка на маршрути у Львові вийшли нові електробуси, їх дванадцять."),
+            "uk");
   EXPECT_EQ(detect_language("ok"), "");
 }

@@ -5,10 +5,10 @@
 // exact record. After a deliberate change of the extractor, rewrite the goldens
 // with WIREWATCH_UPDATE_GOLDEN=1 and review the diff.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "test_util.hpp"
@@ -52,8 +52,10 @@ TEST_P(CheckSetPage, MatchesSegmentsTitleAndGolden) {
 
   EXPECT_EQ(article.text.title, c.at("title").get<std::string>());
   const std::string body = " " + collapse(article.text.body()) + " ";
-  for (const auto& seg : c.at("with")) EXPECT_NE(body.find(collapse(seg.get<std::string>())), std::string::npos) << "missing: " << seg;
-  for (const auto& seg : c.at("without")) EXPECT_EQ(body.find(collapse(seg.get<std::string>())), std::string::npos) << "boilerplate: " << seg;
+  for (const auto& seg : c.at("with"))
+    EXPECT_NE(body.find(collapse(seg.get<std::string>())), std::string::npos) << "missing: " << seg;
+  for (const auto& seg : c.at("without"))
+    EXPECT_EQ(body.find(collapse(seg.get<std::string>())), std::string::npos) << "boilerplate: " << seg;
   for (const auto& p : article.text.paragraphs) EXPECT_EQ(p.find('\n'), std::string::npos);
 
   const fs::path golden = test::extraction_fixtures() / "golden" / (fs::path(name).stem().string() + ".txt");
@@ -82,8 +84,11 @@ TEST_P(CheckSetPage, GumboGivesTheSameRecord) {
 
 TEST(CheckSet, MetadataOfSomePages) {
   auto html = test::read_file(test::extraction_fixtures() / "pages" / "en-news-jsonld.html");
-  auto a = test::extract_ok(html, test::url_options("https://www.harbourledger.example.com/business/2024/05/port-strike-second-week#comments"));
-  EXPECT_EQ(a.canonical_url, "https://www.harbourledger.example.com/business/2024/05/port-strike-second-week");
+  auto a = test::extract_ok(
+      html, test::url_options(
+                "https://www.harbourledger.example.com/business/2024/05/port-strike-second-week#comments"));
+  EXPECT_EQ(a.canonical_url,
+            "https://www.harbourledger.example.com/business/2024/05/port-strike-second-week");
   EXPECT_EQ(a.author, "Priya Raman");
   EXPECT_EQ(format_utc(a.published.value()), "2024-05-14T06:45:00Z");
   EXPECT_EQ(a.language, "en");

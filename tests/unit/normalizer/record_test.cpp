@@ -106,7 +106,7 @@ TEST(Record, SeedsRoundTrip) {
     auto r = parse_ok(bytes);
     EXPECT_FALSE(r.paragraphs.empty());
     auto written = write_record(r);
-    EXPECT_EQ(parse_ok(written), r);            // same title and paragraphs
+    EXPECT_EQ(parse_ok(written), r);                      // same title and paragraphs
     EXPECT_EQ(write_record(parse_ok(written)), written);  // idempotent
     auto name = f.filename().string();
     if (name.starts_with("000_") || name.starts_with("004_")) {

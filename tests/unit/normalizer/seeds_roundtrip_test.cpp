@@ -21,11 +21,16 @@ namespace {
 std::string escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '\n') out += "<br>\n";  // a line break inside a paragraph
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '\n')
+      out += "<br>\n";  // a line break inside a paragraph
+    else
+      out += c;
   }
   return out;
 }
@@ -36,20 +41,23 @@ std::string seed_page(const RecordText& seed) {
       " | Seed News</title><meta property=\"og:site_name\" content=\"Seed News\"></head><body>"
       "<header class=\"site-header\"><a href=\"/\">Seed News</a><nav><ul><li><a href=\"/world\">World</a>"
       "</li><li><a href=\"/politics\">Politics</a></li><li><a href=\"/defence\">Defence</a></li></ul></nav>"
-      "</header><main><article><h1>" + escape(seed.title) + "</h1><div class=\"article-body\">";
+      "</header><main><article><h1>" +
+      escape(seed.title) + "</h1><div class=\"article-body\">";
   for (const auto& p : seed.paragraphs) html += "<p>" + escape(p) + "</p>\n";
-  html += "</div><div class=\"share-tools\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Share on X</a>"
-          "</div></article><section class=\"related-stories\"><h2>Related stories</h2><ul><li><a href=\"/a\">"
-          "Template headline one that should never appear</a></li><li><a href=\"/b\">Template headline two "
-          "that should never appear</a></li></ul></section><div id=\"comments\"><p>Template comment: this "
-          "should never appear in the record, even though it reads like a sentence.</p></div></main>"
-          "<footer><p>© 2024 Seed News. Template footer that should never appear.</p></footer></body></html>";
+  html +=
+      "</div><div class=\"share-tools\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Share on X</a>"
+      "</div></article><section class=\"related-stories\"><h2>Related stories</h2><ul><li><a href=\"/a\">"
+      "Template headline one that should never appear</a></li><li><a href=\"/b\">Template headline two "
+      "that should never appear</a></li></ul></section><div id=\"comments\"><p>Template comment: this "
+      "should never appear in the record, even though it reads like a sentence.</p></div></main>"
+      "<footer><p>© 2024 Seed News. Template footer that should never appear.</p></footer></body></html>";
   return html;
 }
 
 std::vector<fs::path> seeds() {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(fs::path(WIREWATCH_FIXTURES) / "seeds")) out.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(fs::path(WIREWATCH_FIXTURES) / "seeds"))
+    out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
 }

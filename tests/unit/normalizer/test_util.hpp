@@ -1,13 +1,13 @@
 #pragma once
 // Helpers shared by the normalizer tests.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <variant>
-
-#include <gtest/gtest.h>
 
 #include "wirewatch/normalizer/extract.hpp"
 

@@ -18,7 +18,9 @@ TEST(TextNormalize, NoBreakAndOtherSpacesBecomeSpaces) {
 TEST(TextNormalize, RemovesZeroWidthAndControls) {
   EXPECT_EQ(normalize_paragraph("zero\u200Bwidth\u2060joiner\uFEFF"), "zerowidthjoiner");
   EXPECT_EQ(normalize_paragraph("soft\u00ADhyphen"), "softhyphen");
-  EXPECT_EQ(normalize_paragraph("bell\x07" "char"), "bellchar");
+  EXPECT_EQ(normalize_paragraph("bell\x07"
+                                "char"),
+            "bellchar");
 }
 
 TEST(TextNormalize, KeepsQuotesAndDashes) {

@@ -32,6 +32,4 @@ TEST(Title, KeepsTitlesWithoutSiteName) {
   EXPECT_EQ(strip_site_name("Newsweek", "Newsweek"), "Newsweek");
 }
 
-TEST(Title, Normalizes) {
-  EXPECT_EQ(strip_site_name("  Two\u00A0spaces \n here  "), "Two spaces here");
-}
+TEST(Title, Normalizes) { EXPECT_EQ(strip_site_name("  Two\u00A0spaces \n here  "), "Two spaces here"); }

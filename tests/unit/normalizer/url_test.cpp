@@ -5,17 +5,18 @@
 using namespace wirewatch;
 
 TEST(Url, CanonicalizesSchemeHostPortFragment) {
-  EXPECT_EQ(canonicalize_url("HTTPS://Example.COM:443/a/../b?id=7#top").value(), "https://example.com/b?id=7");
+  EXPECT_EQ(canonicalize_url("HTTPS://Example.COM:443/a/../b?id=7#top").value(),
+            "https://example.com/b?id=7");
   EXPECT_EQ(canonicalize_url("http://example.com:80").value(), "http://example.com/");
   EXPECT_EQ(canonicalize_url("http://example.com:8080/x").value(), "http://example.com:8080/x");
-  EXPECT_EQ(canonicalize_url("  https://news.example.org./story  ").value(), "https://news.example.org/story");
+  EXPECT_EQ(canonicalize_url("  https://news.example.org./story  ").value(),
+            "https://news.example.org/story");
 }
 
 // Found by fuzzing: "123." lost its dot and was kept as host "123", which the next
 // parse reads as the IPv4 address 0.0.0.123, so the canonical form was not a fixed point.
 TEST(Url, CanonicalFormIsAFixedPoint) {
-  for (const char* url :
-       {"https://123./a", "http://0x7f.1./", "https://Example.COM./x?utm_source=a"}) {
+  for (const char* url : {"https://123./a", "http://0x7f.1./", "https://Example.COM./x?utm_source=a"}) {
     auto once = canonicalize_url(url);
     ASSERT_TRUE(once) << url;
     EXPECT_EQ(canonicalize_url(*once), once) << url;
@@ -25,8 +26,9 @@ TEST(Url, CanonicalFormIsAFixedPoint) {
 TEST(Url, RemovesTrackingParameters) {
   EXPECT_EQ(canonicalize_url("https://example.com/s?utm_source=rss&id=3&utm_medium=feed&fbclid=abc").value(),
             "https://example.com/s?id=3");
-  EXPECT_EQ(canonicalize_url("https://example.com/s?gclid=1&yclid=2&mc_cid=3&mc_eid=4&UTM_Campaign=x").value(),
-            "https://example.com/s");
+  EXPECT_EQ(
+      canonicalize_url("https://example.com/s?gclid=1&yclid=2&mc_cid=3&mc_eid=4&UTM_Campaign=x").value(),
+      "https://example.com/s");
   EXPECT_EQ(canonicalize_url("https://example.com/s?page=2&ref=home").value(),
             "https://example.com/s?page=2&ref=home");
   EXPECT_TRUE(is_tracking_parameter("utm_content"));

@@ -30,9 +30,7 @@ std::string error_of(std::string_view q) {
   return std::to_string(p.errors[0].offset) + ": " + p.errors[0].message;
 }
 
-std::string at(int offset, const std::string& message) {
-  return std::to_string(offset) + ": " + message;
-}
+std::string at(int offset, const std::string& message) { return std::to_string(offset) + ": " + message; }
 
 std::vector<std::string> warnings_of(std::string_view q) {
   auto p = parse_query(q, kLists);
@@ -181,8 +179,7 @@ TEST(QueryLanguage, ListsExpandToAnOrOfTheirEntries) {
   ASSERT_EQ(p.root->children.size(), 4u);
   EXPECT_EQ(p.root->children[2]->written, "\"Alexander Lukashenko\"");
   EXPECT_EQ(error_of("a AND @nobody"), at(6, msg::unknown_list("nobody")));
-  EXPECT_EQ(error_of("a AND @nobody"),
-            "6: unknown list `@nobody`: no rule file defines it under `lists`");
+  EXPECT_EQ(error_of("a AND @nobody"), "6: unknown list `@nobody`: no rule file defines it under `lists`");
   EXPECT_EQ(error_of("a OR @empty"), at(5, msg::empty_list("empty")));
   EXPECT_EQ(error_of("a OR @"), at(5, msg::expected_list_name()));
 }

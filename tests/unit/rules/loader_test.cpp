@@ -62,23 +62,23 @@ rules:
 
 TEST(RuleFile, NewKeysAreValidated) {
   auto r = load(
-      "rules:\n"                          // 1
-      "  - id: a\n"                       // 2
-      "    query: x\n"                    // 3
-      "    enabled: yes\n"                // 4
-      "    throttle: 20 per hour\n"       // 5
-      "    tags: belarus\n"               // 6
-      "    sources: [belta, 'bad id']\n"  // 7
-      "  - id: b\n"                       // 8
-      "    query: x\n"                    // 9
-      "    throttle: 0/1h\n"              // 10
-      "    tests: [x]\n"                  // 11
-      "  - id: c\n"                       // 12
-      "    query: x\n"                    // 13
-      "    tests:\n"                      // 14
-      "      match: x\n"                  // 15
+      "rules:\n"                             // 1
+      "  - id: a\n"                          // 2
+      "    query: x\n"                       // 3
+      "    enabled: yes\n"                   // 4
+      "    throttle: 20 per hour\n"          // 5
+      "    tags: belarus\n"                  // 6
+      "    sources: [belta, 'bad id']\n"     // 7
+      "  - id: b\n"                          // 8
+      "    query: x\n"                       // 9
+      "    throttle: 0/1h\n"                 // 10
+      "    tests: [x]\n"                     // 11
+      "  - id: c\n"                          // 12
+      "    query: x\n"                       // 13
+      "    tests:\n"                         // 14
+      "      match: x\n"                     // 15
       "      no_match: [{titel: x}, [y]]\n"  // 16
-      "      maybe: []\n");               // 17
+      "      maybe: []\n");                  // 17
   const std::vector<std::string> expected = {
       "f.yaml:4:14: error: " + msg::expected_bool("enabled"),
       "f.yaml:5:15: error: " + msg::invalid_throttle("20 per hour"),
@@ -148,10 +148,11 @@ TEST(RuleFile, UnknownListsAndFieldsPointIntoTheQuery) {
 TEST(RuleFile, DiagnosticsShowTheLineAndACaret) {
   auto r = load("rules:\n  - id: a\n    query: «Лукашенко» AND NOT\n");
   ASSERT_EQ(r.diagnostics.items().size(), 1u);
-  EXPECT_EQ(r.diagnostics.render(),
-            "f.yaml:3:31: error: expected a word, a \"phrase\", `(` or `NOT` after `NOT`, found end of query\n"
-            "      query: «Лукашенко» AND NOT\n"
-            "                                ^\n");
+  EXPECT_EQ(
+      r.diagnostics.render(),
+      "f.yaml:3:31: error: expected a word, a \"phrase\", `(` or `NOT` after `NOT`, found end of query\n"
+      "      query: «Лукашенко» AND NOT\n"
+      "                                ^\n");
   auto w = load("rules:\n  - id: a\n    query: a AND b OR c\n");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w.diagnostics.render(),

@@ -46,7 +46,10 @@ TEST(Matcher, DiacriticsFoldForLatinLettersOnly) {
   EXPECT_TRUE(matches("cafe", "", "Un café crème"));
   EXPECT_TRUE(matches("creme", "", "Un café crème"));
   EXPECT_TRUE(matches("Zürich", "", "in Zurich today"));
-  EXPECT_TRUE(matches("e\xCC\x81" "cole", "", "école"));  // decomposed in the query
+  EXPECT_TRUE(
+      matches("e\xCC\x81"
+              "cole",
+              "", "école"));  // decomposed in the query
   // ё folds to е, й stays й.
   EXPECT_TRUE(matches("елка", "", "Ёлка в Минске"));
   EXPECT_TRUE(matches("ёлка", "", "ЕЛКА"));
@@ -85,9 +88,9 @@ TEST(Matcher, PhraseWithinNPositions) {
   const std::string q = "\"wagner instructors\"~3";
   EXPECT_TRUE(matches(q, "", "Wagner instructors"));
   EXPECT_TRUE(matches(q, "", "instructors from the Wagner"));  // any order
-  EXPECT_TRUE(matches(q, "", "Wagner a b instructors"));        // positions 0 and 3
-  EXPECT_FALSE(matches(q, "", "Wagner a b c instructors"));     // 4 apart
-  EXPECT_FALSE(matches(q, "Wagner", "instructors"));            // never across fields
+  EXPECT_TRUE(matches(q, "", "Wagner a b instructors"));       // positions 0 and 3
+  EXPECT_FALSE(matches(q, "", "Wagner a b c instructors"));    // 4 apart
+  EXPECT_FALSE(matches(q, "Wagner", "instructors"));           // never across fields
   EXPECT_TRUE(matches("\"a b c\"~2", "", "c a b"));
   EXPECT_FALSE(matches("\"a b c\"~2", "", "c a x b"));
   EXPECT_FALSE(matches("\"a a\"~5", "", "a"));  // two different tokens are needed
@@ -216,7 +219,8 @@ TEST(Matcher, HitsOfFieldsAndNearPairs) {
   for (const auto& h : m[0].hits)
     hits.push_back(std::string(field_name(h.field)) + ":" + std::to_string(h.offset) + ":" + h.term);
   // Only the occurrences near each other are reported for a NEAR.
-  EXPECT_EQ(hits, (std::vector<std::string>{"title:0:title:wagner", "body:0:belarus", "body:14:instructors"}));
+  EXPECT_EQ(hits,
+            (std::vector<std::string>{"title:0:title:wagner", "body:0:belarus", "body:14:instructors"}));
   EXPECT_EQ(m[0].snippet, "Wagner");
 }
 
@@ -250,7 +254,8 @@ TEST(Matcher, OnlyCandidatesAreEvaluated) {
   // multiplies into clauses.
   std::vector<RuleDefinition> defs;
   for (int i = 0; i < 1000; ++i)
-    defs.push_back(def("r" + std::to_string(i), "alpha" + std::to_string(i) + " AND (beta OR \"gamma delta\")"));
+    defs.push_back(
+        def("r" + std::to_string(i), "alpha" + std::to_string(i) + " AND (beta OR \"gamma delta\")"));
   defs.push_back(def("or-of-ands", "(a1 AND b1) OR (c1 AND d1)"));
   auto r = compile_rules(defs);
   ASSERT_TRUE(r.ok());
@@ -303,7 +308,8 @@ TEST(Matcher, SeedsAsFixtures) {
   std::map<std::string, std::vector<std::string>> got;
   for (const auto& e : std::filesystem::directory_iterator(testing::fixtures() / "seeds")) {
     auto doc = testing::read_record(e.path());
-    for (const auto& m : r.rules->match(doc)) got[m.rule_id].push_back(e.path().filename().string().substr(0, 3));
+    for (const auto& m : r.rules->match(doc))
+      got[m.rule_id].push_back(e.path().filename().string().substr(0, 3));
   }
   for (auto& [id, seeds] : got) std::sort(seeds.begin(), seeds.end());
   const std::map<std::string, std::vector<std::string>> expected = {

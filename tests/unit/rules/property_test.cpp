@@ -62,9 +62,7 @@ bool word_matches(const RefField& f, std::size_t t, const QueryNode& n, std::siz
   return glob(utf8_code_points(f.tokens[t].folded), utf8_code_points(n.words[w]));
 }
 
-bool field_allowed(const QueryNode& n, Field f) {
-  return (n.fields >> static_cast<unsigned>(f)) & 1u;
-}
+bool field_allowed(const QueryNode& n, Field f) { return (n.fields >> static_cast<unsigned>(f)) & 1u; }
 
 struct Span {
   std::size_t field;  // index into RefDoc::fields
@@ -96,7 +94,8 @@ std::vector<Span> occurrences(const RefDoc& d, const QueryNode& n) {
         return;
       }
       for (std::size_t t = 0; t < m; ++t) {
-        if (std::find(pick.begin(), pick.begin() + static_cast<long>(w), t) != pick.begin() + static_cast<long>(w))
+        if (std::find(pick.begin(), pick.begin() + static_cast<long>(w), t) !=
+            pick.begin() + static_cast<long>(w))
           continue;
         if (!word_matches(f, t, n, w)) continue;
         pick[w] = t;
@@ -145,8 +144,7 @@ bool eval(const RefDoc& d, const QueryNode& n) {
     case Kind::meta:
       switch (n.meta) {
         case MetaField::site:
-          return d.host == n.value ||
-                 (d.host.size() > n.value.size() && d.host.ends_with("." + n.value));
+          return d.host == n.value || (d.host.size() > n.value.size() && d.host.ends_with("." + n.value));
         case MetaField::source:
           return d.source == n.value;
         case MetaField::lang:
@@ -196,9 +194,9 @@ bool eval(const RefDoc& d, const QueryNode& n) {
 
 // ---- random rules and texts ----------------------------------------------------
 
-const std::vector<std::string> kWords = {"alpha", "beta",  "gamma",     "delta", "wagner", "Wagner",
-                                         "лукашенко", "Лукашенко", "Lukašenka", "lukasenka", "café", "cafe",
-                                         "ёлка",  "елка",  "мой",       "мои",   "ALPHA",  "betamax"};
+const std::vector<std::string> kWords = {
+    "alpha",     "beta", "gamma", "delta", "wagner", "Wagner", "лукашенко", "Лукашенко", "Lukašenka",
+    "lukasenka", "café", "cafe",  "ёлка",  "елка",   "мой",    "мои",       "ALPHA",     "betamax"};
 
 class Gen {
  public:
@@ -304,7 +302,8 @@ TEST(MatcherProperty, IndexedMatchAgreesWithTheReferenceEvaluator) {
         for (std::size_t r = 0; r < trees.size(); ++r) {
           const bool e = std::find(expected.begin(), expected.end(), defs[r].id) != expected.end();
           const bool g = std::find(got.begin(), got.end(), defs[r].id) != got.end();
-          if (e != g) detail += "  " + defs[r].id + " `" + defs[r].query + "` reference=" + (e ? "match" : "no") + "\n";
+          if (e != g)
+            detail += "  " + defs[r].id + " `" + defs[r].query + "` reference=" + (e ? "match" : "no") + "\n";
         }
         FAIL() << "title: " << f.title << "\nbody: " << f.body << "\n" << detail;
       }
@@ -316,9 +315,10 @@ TEST(MatcherProperty, IndexedMatchAgreesWithTheReferenceEvaluator) {
 }
 
 TEST(MatcherProperty, MetadataAgreesWithTheReferenceEvaluator) {
-  const std::vector<std::string> queries = {
-      "site:belta.by AND alpha", "site:by AND NOT alpha", "source:belta OR beta", "lang:ru AND (alpha OR beta)",
-      "lang:ru-ru alpha", "site:news.belta.by", "url:news AND alpha", "author:doe OR site:tut.by"};
+  const std::vector<std::string> queries = {"site:belta.by AND alpha", "site:by AND NOT alpha",
+                                            "source:belta OR beta",    "lang:ru AND (alpha OR beta)",
+                                            "lang:ru-ru alpha",        "site:news.belta.by",
+                                            "url:news AND alpha",      "author:doe OR site:tut.by"};
   const std::vector<std::string> urls = {"", "https://belta.by/x", "https://news.belta.by/news/alpha",
                                          "http://www.tut.by/a", "https://notbelta.by/"};
   const std::vector<std::string> sources = {"", "belta", "tut"};

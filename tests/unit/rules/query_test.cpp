@@ -22,8 +22,7 @@ std::string show(const QueryNode& n) {
     case Kind::and_:
     case Kind::or_: {
       std::string out = n.kind == Kind::and_ ? "AND(" : n.kind == Kind::or_ ? "OR(" : "NEAR(";
-      for (std::size_t i = 0; i < n.children.size(); ++i)
-        out += (i ? ", " : "") + show(*n.children[i]);
+      for (std::size_t i = 0; i < n.children.size(); ++i) out += (i ? ", " : "") + show(*n.children[i]);
       return out + ")";
     }
   }
@@ -44,9 +43,7 @@ std::string error_of(std::string_view q) {
   return std::to_string(p.errors[0].offset) + ": " + p.errors[0].message;
 }
 
-std::string at(int offset, const std::string& message) {
-  return std::to_string(offset) + ": " + message;
-}
+std::string at(int offset, const std::string& message) { return std::to_string(offset) + ": " + message; }
 
 TEST(QueryParser, SingleWord) {
   auto p = parse_query("Wagner");
@@ -163,8 +160,7 @@ TEST(QueryParser, UnbalancedParentheses) {
 
 TEST(QueryParser, BadPhrasesAndNonWords) {
   EXPECT_EQ(error_of("a \"b c"), at(2, msg::unterminated_phrase()));
-  EXPECT_EQ(error_of("a \"b c"),
-            "2: unterminated phrase: expected a closing `\"` before end of query");
+  EXPECT_EQ(error_of("a \"b c"), "2: unterminated phrase: expected a closing `\"` before end of query");
   EXPECT_EQ(error_of("a \"\""), at(2, msg::empty_phrase()));
   EXPECT_EQ(error_of("a \" - \" b"), at(2, msg::empty_phrase()));
   EXPECT_EQ(error_of("a && b"), at(2, msg::no_word("&&")));
@@ -172,8 +168,7 @@ TEST(QueryParser, BadPhrasesAndNonWords) {
 }
 
 TEST(QueryParser, ErrorOffsetsCountCodePoints) {
-  EXPECT_EQ(error_of("Лукашенко AND"),
-            at(13, msg::expected_operand_after("AND", "end of query")));
+  EXPECT_EQ(error_of("Лукашенко AND"), at(13, msg::expected_operand_after("AND", "end of query")));
   EXPECT_EQ(error_of("«Лукашенко» OR )"), at(15, msg::expected_operand_after("OR", "`)`")));
 }
 

@@ -96,41 +96,41 @@ TEST(RuleLoader, EverySeverityName) {
 
 TEST(RuleLoader, ReportsEveryErrorOfTheFileWithItsLocation) {
   auto r = load(
-      "rules:\n"                     // 1
-      "  - id: ok-rule\n"            // 2
-      "    query: Wagner\n"          // 3
-      "  - id: bad id\n"             // 4
-      "    query: x\n"               // 5
-      "  - id: ok-rule\n"            // 6
-      "    query: y\n"               // 7
-      "  - id: q1\n"                 // 8
-      "    query: Wagner AND\n"      // 9
-      "  - id: s1\n"                 // 10
-      "    query: a\n"               // 11
-      "    severity: urgent\n"       // 12
-      "  - id: t1\n"                 // 13
-      "    query: a\n"               // 14
-      "    topic: records.x\n"       // 15
-      "  - id: t2\n"                 // 16
-      "    query: a\n"               // 17
-      "    topic: has space\n"       // 18
-      "  - query: a\n"               // 19
-      "  - id: no-query\n"           // 20
-      "  - id: k1\n"                 // 21
-      "    query: a\n"               // 22
-      "    tag: [x]\n"               // 23
-      "  - just a string\n"          // 24
-      "  - id: [x]\n"                // 25
-      "    query: a\n"               // 26
-      "  - id: t3\n"                 // 27
-      "    query: a\n"               // 28
-      "    topic: wirewatch.health\n"// 29
-      "  - id: t4\n"                 // 30
-      "    query: a\n"               // 31
-      "    topic: ''\n"              // 32
-      "  - id: d1\n"                 // 33
-      "    query: a\n"               // 34
-      "    description: {x: 1}\n");  // 35
+      "rules:\n"                       // 1
+      "  - id: ok-rule\n"              // 2
+      "    query: Wagner\n"            // 3
+      "  - id: bad id\n"               // 4
+      "    query: x\n"                 // 5
+      "  - id: ok-rule\n"              // 6
+      "    query: y\n"                 // 7
+      "  - id: q1\n"                   // 8
+      "    query: Wagner AND\n"        // 9
+      "  - id: s1\n"                   // 10
+      "    query: a\n"                 // 11
+      "    severity: urgent\n"         // 12
+      "  - id: t1\n"                   // 13
+      "    query: a\n"                 // 14
+      "    topic: records.x\n"         // 15
+      "  - id: t2\n"                   // 16
+      "    query: a\n"                 // 17
+      "    topic: has space\n"         // 18
+      "  - query: a\n"                 // 19
+      "  - id: no-query\n"             // 20
+      "  - id: k1\n"                   // 21
+      "    query: a\n"                 // 22
+      "    tag: [x]\n"                 // 23
+      "  - just a string\n"            // 24
+      "  - id: [x]\n"                  // 25
+      "    query: a\n"                 // 26
+      "  - id: t3\n"                   // 27
+      "    query: a\n"                 // 28
+      "    topic: wirewatch.health\n"  // 29
+      "  - id: t4\n"                   // 30
+      "    query: a\n"                 // 31
+      "    topic: ''\n"                // 32
+      "  - id: d1\n"                   // 33
+      "    query: a\n"                 // 34
+      "    description: {x: 1}\n");    // 35
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.rules, nullptr);
   const std::vector<std::string> expected = {
@@ -164,7 +164,7 @@ TEST(RuleLoader, QueryErrorColumnsPointIntoTheQuery) {
       "  - id: a\n"
       "    query: \"Wagner AND\"\n"  // 3: the quote is column 12
       "  - id: b\n"
-      "    query: 'x OR OR y'\n"  // 5
+      "    query: 'x OR OR y'\n"      // 5
       "  - {id: c, query: \"(a\"}\n"  // 6: the quote is column 20
       "  - id: d\n"
       "    query: Лукашенко AND\n"  // 8
@@ -335,8 +335,7 @@ TEST(RuleLoader, ErrorsOfEveryFileAreReported) {
   EXPECT_EQ(h[0], a.string() + ":3:17: error: " + msg::expected_operand_after("AND", msg::kEndOfQuery));
   EXPECT_EQ(h[1], b.string() + ":4:15: error: " + msg::invalid_severity("huge"));
   EXPECT_EQ(h[2].rfind(c.string() + ":", 0), 0u) << h[2];
-  EXPECT_EQ(h[3].rfind((dir.path() / "missing.yaml").string() + ": error: cannot read file", 0), 0u)
-      << h[3];
+  EXPECT_EQ(h[3].rfind((dir.path() / "missing.yaml").string() + ": error: cannot read file", 0), 0u) << h[3];
 }
 
 TEST(RuleLoader, DirectoriesLoadTheirYamlFilesInNameOrder) {
@@ -456,8 +455,8 @@ TEST(RuleMatcher, PhrasesAndSeparatorWordsMatchConsecutiveWords) {
   EXPECT_EQ(m0[0].hits[0].term, "\"joint combat training\"");
   EXPECT_EQ(m0[0].hits[0].length, 21u);
   EXPECT_EQ(slice(all[0].doc.text(Field::body), m0[0].hits[0].offset, 21), "joint combat training");
-  auto apostrophe_at = std::find_if(m0[1].hits.begin(), m0[1].hits.end(),
-                                    [](const Hit& h) { return h.term == "nation’s"; });
+  auto apostrophe_at =
+      std::find_if(m0[1].hits.begin(), m0[1].hits.end(), [](const Hit& h) { return h.term == "nation’s"; });
   ASSERT_NE(apostrophe_at, m0[1].hits.end());
   const Hit& apostrophe = *apostrophe_at;
   EXPECT_EQ(apostrophe.term, "nation’s");
@@ -467,8 +466,7 @@ TEST(RuleMatcher, PhrasesAndSeparatorWordsMatchConsecutiveWords) {
   ASSERT_EQ(ids(m3), (std::vector<std::string>{"r1"}));
   EXPECT_EQ(m3[0].matched, (std::vector<std::string>{"Volat-V2"}));
   ASSERT_EQ(m3[0].hits.size(), 2u);
-  for (const auto& h : m3[0].hits)
-    EXPECT_EQ(slice(all[3].doc.text(h.field), h.offset, h.length), "Volat-V2");
+  for (const auto& h : m3[0].hits) EXPECT_EQ(slice(all[3].doc.text(h.field), h.offset, h.length), "Volat-V2");
   // 002 writes "Joint Combat Training Centres" and "joint combat training centres".
   auto m2 = set->match(all[2].doc);
   ASSERT_EQ(ids(m2), (std::vector<std::string>{"r0"}));
@@ -506,8 +504,7 @@ TEST(RuleMatcher, CyrillicIsCaseInsensitive) {
   EXPECT_EQ(m[0].hits[0].length, 9u);
   EXPECT_EQ(slice(doc.text(Field::body), 10, 9), "Лукашенко");
   EXPECT_EQ(m[0].snippet, "Президент Лукашенко заявил.");
-  EXPECT_EQ(ids(set->match(TextDocument("ЛУКАШЕНКО в Минск", ""))),
-            (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_EQ(ids(set->match(TextDocument("ЛУКАШЕНКО в Минск", ""))), (std::vector<std::string>{"r0", "r1"}));
 }
 
 TEST(RuleMatcher, NotExcludes) {
@@ -539,8 +536,8 @@ TEST(RuleMatcher, MatchedTermsAreAsWrittenInQueryOrderAndHitsTitleFirst) {
   std::vector<std::string> order;
   for (const auto& h : m[0].hits)
     order.push_back(std::string(field_name(h.field)) + ":" + std::to_string(h.offset) + ":" + h.term);
-  EXPECT_EQ(order, (std::vector<std::string>{"title:0:beta", "body:0:ALPHA", "body:6:beta",
-                                             "body:11:Gamma"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"title:0:beta", "body:0:ALPHA", "body:6:beta", "body:11:Gamma"}));
   EXPECT_EQ(m[0].snippet, "beta");
 }
 
@@ -558,8 +555,7 @@ TEST(RuleMatcher, SnippetsFollowSentenceAndParagraphBoundaries) {
     auto m = set->match(TextDocument("", body));
     return m.empty() ? std::string("<no match>") : m[0].snippet;
   };
-  EXPECT_EQ(snip("First one here. Second has the Target word! Third one."),
-            "Second has the Target word!");
+  EXPECT_EQ(snip("First one here. Second has the Target word! Third one."), "Second has the Target word!");
   EXPECT_EQ(snip("No end mark here\n\nTarget paragraph\nwith two lines\n\nNext"),
             "Target paragraph\nwith two lines");
   EXPECT_EQ(snip("Why? “Target, yes…” Then more."), "“Target, yes…” Then more.");
@@ -593,8 +589,7 @@ TEST(RuleMatcher, RequiredTermsIndexFindsEveryKindOfRule) {
   // non-first child must still be evaluated.
   auto set = rules_of({"a OR (b AND c)", "\"quick brown\"", "NOT x AND (y OR z)", "p AND q"});
   EXPECT_EQ(ids(set->match(TextDocument("", "b c"))), (std::vector<std::string>{"r0"}));
-  EXPECT_EQ(ids(set->match(TextDocument("", "the quick brown fox"))),
-            (std::vector<std::string>{"r1"}));
+  EXPECT_EQ(ids(set->match(TextDocument("", "the quick brown fox"))), (std::vector<std::string>{"r1"}));
   EXPECT_TRUE(set->match(TextDocument("", "brown quick")).empty());
   EXPECT_EQ(ids(set->match(TextDocument("", "z"))), (std::vector<std::string>{"r2"}));
   EXPECT_TRUE(set->match(TextDocument("", "z x")).empty());
@@ -607,8 +602,7 @@ TEST(RuleMatcher, ManyRulesOnlyMatchWhatOccurs) {
   for (int i = 0; i < 2000; ++i) queries.push_back("w" + std::to_string(i) + " AND shared");
   auto set = rules_of(queries);
   ASSERT_EQ(set->size(), 2000u);
-  EXPECT_EQ(ids(set->match(TextDocument("w17 shared", "w1999"))),
-            (std::vector<std::string>{"r17", "r1999"}));
+  EXPECT_EQ(ids(set->match(TextDocument("w17 shared", "w1999"))), (std::vector<std::string>{"r17", "r1999"}));
   EXPECT_TRUE(set->match(TextDocument("shared", "w2000")).empty());
 }
 

@@ -65,7 +65,9 @@ TEST(Tokenizer, FoldingMayChangeTheLengthButNotTheWrittenLength) {
 }
 
 TEST(Tokenizer, CombiningMarksBelongToTheWordAndAreComposed) {
-  const std::string decomposed = "E\xCC\x81" "cole ok";  // E + U+0301
+  const std::string decomposed =
+      "E\xCC\x81"
+      "cole ok";  // E + U+0301
   auto tokens = tokenize(decomposed);
   ASSERT_EQ(tokens.size(), 2u);
   EXPECT_EQ(tokens[0].folded, "ecole");  // composed, then the Latin accent folded
@@ -76,8 +78,7 @@ TEST(Tokenizer, CombiningMarksBelongToTheWordAndAreComposed) {
 TEST(Tokenizer, ApostrophesSplitWords) {
   const std::string text = "the nation’s troops, Russia's";
   auto tokens = tokenize(text);
-  EXPECT_EQ(folded(tokens),
-            (std::vector<std::string>{"the", "nation", "s", "troops", "russia", "s"}));
+  EXPECT_EQ(folded(tokens), (std::vector<std::string>{"the", "nation", "s", "troops", "russia", "s"}));
   ASSERT_EQ(tokens.size(), 6u);
   EXPECT_EQ(tokens[2].offset, 11u);
   EXPECT_EQ(tokens[3].offset, 13u);
@@ -104,8 +105,8 @@ TEST(Tokenizer, LeadingBlankLinesDoNotStartAParagraph) {
 TEST(Tokenizer, SentencesEndAtMarksFollowedByWhitespaceAndAtParagraphs) {
   auto tokens = tokenize("One. Two! Three? Four… Five.Six U.K. x\ny\n\nz");
   std::vector<std::string> words = folded(tokens);
-  ASSERT_EQ(words, (std::vector<std::string>{"one", "two", "three", "four", "five", "six", "u",
-                                             "k", "x", "y", "z"}));
+  ASSERT_EQ(words, (std::vector<std::string>{"one", "two", "three", "four", "five", "six", "u", "k", "x", "y",
+                                             "z"}));
   std::vector<std::uint32_t> sentences;
   for (const auto& t : tokens) sentences.push_back(t.sentence);
   EXPECT_EQ(sentences, (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 4, 4, 4, 5, 5, 6}));

@@ -1,13 +1,13 @@
 // The SSRF guard's classifier: every blocked range, IPv4 forms embedded in
 // IPv6, the allow-list and CIDR parsing.
 
+#include "wirewatch/connectors/address_guard.hpp"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
 #include <string>
-
-#include "wirewatch/connectors/address_guard.hpp"
 
 namespace wirewatch::connectors {
 namespace {
@@ -15,8 +15,7 @@ namespace {
 std::string klass(const char *text) {
   auto ip = ip_from_string(text);
   EXPECT_TRUE(ip) << text;
-  if (!ip)
-    return "?";
+  if (!ip) return "?";
   const char *c = classify_address(*ip);
   return c ? c : "public";
 }
@@ -33,7 +32,7 @@ TEST(AddressGuard, ClassifiesIpv4Ranges) {
   EXPECT_EQ(klass("100.64.0.1"), "cgnat");
   EXPECT_EQ(klass("100.127.255.255"), "cgnat");
   EXPECT_EQ(klass("100.128.0.1"), "public");
-  EXPECT_EQ(klass("169.254.169.254"), "link-local"); // cloud metadata
+  EXPECT_EQ(klass("169.254.169.254"), "link-local");  // cloud metadata
   EXPECT_EQ(klass("224.0.0.1"), "multicast");
   EXPECT_EQ(klass("239.255.255.250"), "multicast");
   EXPECT_EQ(klass("0.0.0.0"), "unspecified");
@@ -59,23 +58,23 @@ TEST(AddressGuard, ClassifiesIpv6Ranges) {
   EXPECT_EQ(klass("ff02::1"), "multicast");
   EXPECT_EQ(klass("2001:db8::1"), "reserved");
   EXPECT_EQ(klass("100::1"), "reserved");
-  EXPECT_EQ(klass("4000::1"), "reserved"); // outside global unicast
+  EXPECT_EQ(klass("4000::1"), "reserved");  // outside global unicast
   EXPECT_EQ(klass("2a00:1450:4001:81b::200e"), "public");
   EXPECT_EQ(klass("2606:4700::1111"), "public");
 }
 
 TEST(AddressGuard, ClassifiesIpv4EmbeddedInIpv6) {
-  EXPECT_EQ(klass("::ffff:127.0.0.1"), "loopback"); // mapped
+  EXPECT_EQ(klass("::ffff:127.0.0.1"), "loopback");  // mapped
   EXPECT_EQ(klass("::ffff:10.1.2.3"), "private");
   EXPECT_EQ(klass("::ffff:169.254.169.254"), "link-local");
   EXPECT_EQ(klass("::ffff:8.8.8.8"), "public");
-  EXPECT_EQ(klass("::127.0.0.1"), "loopback"); // compatible
+  EXPECT_EQ(klass("::127.0.0.1"), "loopback");  // compatible
   EXPECT_EQ(klass("::192.168.0.1"), "private");
-  EXPECT_EQ(klass("::ffff:0:10.0.0.1"), "private"); // translated
-  EXPECT_EQ(klass("64:ff9b::7f00:1"), "loopback");  // NAT64 of 127.0.0.1
+  EXPECT_EQ(klass("::ffff:0:10.0.0.1"), "private");  // translated
+  EXPECT_EQ(klass("64:ff9b::7f00:1"), "loopback");   // NAT64 of 127.0.0.1
   EXPECT_EQ(klass("64:ff9b::808:808"), "public");
-  EXPECT_EQ(klass("2002:7f00:1::1"), "loopback");  // 6to4 of 127.0.0.1
-  EXPECT_EQ(klass("2002:c0a8:101::1"), "private"); // 6to4 of 192.168.1.1
+  EXPECT_EQ(klass("2002:7f00:1::1"), "loopback");   // 6to4 of 127.0.0.1
+  EXPECT_EQ(klass("2002:c0a8:101::1"), "private");  // 6to4 of 192.168.1.1
   EXPECT_EQ(klass("2002:808:808::1"), "public");
 }
 
@@ -96,11 +95,10 @@ TEST(AddressGuard, ParsesCidrs) {
   std::string error;
   EXPECT_FALSE(parse_cidr("10.0.0.0/33", &error));
   EXPECT_NE(error.find("prefix"), std::string::npos) << error;
-  EXPECT_FALSE(parse_cidr("10.0.0.1/8", &error)); // host bits set
+  EXPECT_FALSE(parse_cidr("10.0.0.1/8", &error));  // host bits set
   EXPECT_NE(error.find("beyond"), std::string::npos) << error;
   EXPECT_FALSE(parse_cidr("example.com/8", &error));
-  EXPECT_NE(error.find("not an IPv4 or IPv6 address"), std::string::npos)
-      << error;
+  EXPECT_NE(error.find("not an IPv4 or IPv6 address"), std::string::npos) << error;
   EXPECT_FALSE(parse_cidr("10.0.0/8"));
   EXPECT_FALSE(parse_cidr("10.0.0.0/"));
   EXPECT_FALSE(parse_cidr("10.0.0.0/8x"));
@@ -118,7 +116,7 @@ TEST(AddressGuard, PolicyAllowsListedRangesOnly) {
   p.allow = {*parse_cidr("127.0.0.1/32"), *parse_cidr("10.1.0.0/16")};
   EXPECT_EQ(refuse_reason(p, ip("127.0.0.1")), nullptr);
   EXPECT_EQ(refuse_reason(p, ip("::ffff:127.0.0.1")),
-            nullptr); // the same address, mapped
+            nullptr);  // the same address, mapped
   EXPECT_STREQ(refuse_reason(p, ip("127.0.0.2")), "loopback");
   EXPECT_STREQ(refuse_reason(p, ip("::1")), "loopback");
   EXPECT_EQ(refuse_reason(p, ip("10.1.200.3")), nullptr);
@@ -149,5 +147,5 @@ TEST(AddressGuard, ReadsSockaddrs) {
   EXPECT_FALSE(ip_from_sockaddr(reinterpret_cast<sockaddr *>(&in6), 8));
 }
 
-} // namespace
-} // namespace wirewatch::connectors
+}  // namespace
+}  // namespace wirewatch::connectors

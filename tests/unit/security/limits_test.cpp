@@ -13,13 +13,11 @@
 namespace wirewatch::daemon {
 namespace {
 
-const char *kBase =
-    "state_dir: /s\nrules: /r\npublish:\n  endpoint: tcp://127.0.0.1:5556\n";
+const char *kBase = "state_dir: /s\nrules: /r\npublish:\n  endpoint: tcp://127.0.0.1:5556\n";
 
 std::vector<std::string> headlines(const ConfigResult &r) {
   std::vector<std::string> out;
-  for (const auto &d : r.diagnostics.items())
-    out.push_back(d.headline());
+  for (const auto &d : r.diagnostics.items()) out.push_back(d.headline());
   return out;
 }
 
@@ -35,15 +33,13 @@ TEST(SecurityConfig, DefaultsRefusePrivateNetworks) {
 }
 
 TEST(SecurityConfig, ReadsAllowListAndLimits) {
-  auto r = parse_config(
-      "/c.yaml",
-      std::string(kBase) +
-          "http:\n  allow_private_networks: true\n"
-          "  allow: [127.0.0.1/32, \"fd00::/8\", 10.0.0.0/8]\n"
-          "limits:\n  max_items_per_feed: 50\n  max_record_bytes: 64KiB\n"
-          "  max_paragraphs: 10\n  max_rules: 5\n"
-          "  max_query_length: 1KiB\n  max_query_depth: 20\n"
-          "  max_yaml_bytes: 1MiB\n  max_yaml_depth: 16\n");
+  auto r = parse_config("/c.yaml", std::string(kBase) +
+                                       "http:\n  allow_private_networks: true\n"
+                                       "  allow: [127.0.0.1/32, \"fd00::/8\", 10.0.0.0/8]\n"
+                                       "limits:\n  max_items_per_feed: 50\n  max_record_bytes: 64KiB\n"
+                                       "  max_paragraphs: 10\n  max_rules: 5\n"
+                                       "  max_query_length: 1KiB\n  max_query_depth: 20\n"
+                                       "  max_yaml_bytes: 1MiB\n  max_yaml_depth: 16\n");
   ASSERT_TRUE(r.config) << r.diagnostics.render();
   const auto &p = r.config->http.address_policy;
   EXPECT_TRUE(p.allow_private_networks);
@@ -61,41 +57,39 @@ TEST(SecurityConfig, ReadsAllowListAndLimits) {
 }
 
 TEST(SecurityConfig, BadCidrsAndLimitsPointAtTheirLocation) {
-  auto r = parse_config(
-      "/c.yaml",
-      std::string(kBase) +
-          "http:\n  allow:\n    - 10.0.0.1/8\n    - localhost\n"
-          "    - 10.0.0.0/40\n  allow_private_networks: maybe\n"
-          "limits:\n  max_items_per_feed: 0\n  max_record_bytes: lots\n"
-          "  max_cats: 3\n");
+  auto r = parse_config("/c.yaml", std::string(kBase) +
+                                       "http:\n  allow:\n    - 10.0.0.1/8\n    - localhost\n"
+                                       "    - 10.0.0.0/40\n  allow_private_networks: maybe\n"
+                                       "limits:\n  max_items_per_feed: 0\n  max_record_bytes: lots\n"
+                                       "  max_cats: 3\n");
   EXPECT_FALSE(r.config);
   auto h = headlines(r);
   auto has = [&](const std::string &needle) {
     for (const auto &line : h)
-      if (line.find(needle) != std::string::npos)
-        return true;
+      if (line.find(needle) != std::string::npos) return true;
     return false;
   };
-  EXPECT_TRUE(has("/c.yaml:7:7: error: invalid CIDR in `http.allow`: "
-                  "`10.0.0.1/8` has bits set"))
-      << ::testing::PrintToString(h);
-  EXPECT_TRUE(has("/c.yaml:8:7: error: invalid CIDR in `http.allow`: not an "
-                  "IPv4 or IPv6 address"))
-      << ::testing::PrintToString(h);
-  EXPECT_TRUE(has("/c.yaml:9:7: error: invalid CIDR in `http.allow`: invalid "
-                  "prefix length `40`"))
-      << ::testing::PrintToString(h);
-  EXPECT_TRUE(has("/c.yaml:10:27: error: `http.allow_private_networks` must be "
-                  "true or false"))
-      << ::testing::PrintToString(h);
-  EXPECT_TRUE(has(
-      "/c.yaml:12:23: error: `limits.max_items_per_feed` must be an integer"))
+  EXPECT_TRUE(
+      has("/c.yaml:7:7: error: invalid CIDR in `http.allow`: "
+          "`10.0.0.1/8` has bits set"))
       << ::testing::PrintToString(h);
   EXPECT_TRUE(
-      has("/c.yaml:13:21: error: `limits.max_record_bytes` must be a size"))
+      has("/c.yaml:8:7: error: invalid CIDR in `http.allow`: not an "
+          "IPv4 or IPv6 address"))
       << ::testing::PrintToString(h);
-  EXPECT_TRUE(has("/c.yaml:14:3: error: unknown key `max_cats` in limits"))
+  EXPECT_TRUE(
+      has("/c.yaml:9:7: error: invalid CIDR in `http.allow`: invalid "
+          "prefix length `40`"))
       << ::testing::PrintToString(h);
+  EXPECT_TRUE(
+      has("/c.yaml:10:27: error: `http.allow_private_networks` must be "
+          "true or false"))
+      << ::testing::PrintToString(h);
+  EXPECT_TRUE(has("/c.yaml:12:23: error: `limits.max_items_per_feed` must be an integer"))
+      << ::testing::PrintToString(h);
+  EXPECT_TRUE(has("/c.yaml:13:21: error: `limits.max_record_bytes` must be a size"))
+      << ::testing::PrintToString(h);
+  EXPECT_TRUE(has("/c.yaml:14:3: error: unknown key `max_cats` in limits")) << ::testing::PrintToString(h);
 }
 
 TEST(RecordLimits, DropsParagraphsPastTheLimit) {
@@ -107,9 +101,7 @@ TEST(RecordLimits, DropsParagraphsPastTheLimit) {
 }
 
 TEST(RecordLimits, CutsAtAParagraphBoundary) {
-  RecordText t{
-      "Title",
-      {std::string(40, 'a'), std::string(40, 'b'), std::string(40, 'c')}};
+  RecordText t{"Title", {std::string(40, 'a'), std::string(40, 'b'), std::string(40, 'c')}};
   // "Title" + 2 + 40 + 2 + 40 = 89 bytes fit in 100; the third paragraph does
   // not.
   auto tripped = apply_record_limits(t, {2000, 100});
@@ -122,13 +114,12 @@ TEST(RecordLimits, CutsAtAParagraphBoundary) {
 
 TEST(RecordLimits, CutsAHugeFirstParagraphAtACharacterBoundary) {
   std::string cyrillic;
-  for (int i = 0; i < 100; ++i)
-    cyrillic += "\xd0\x96"; // Ж, two bytes each
+  for (int i = 0; i < 100; ++i) cyrillic += "\xd0\x96";  // Ж, two bytes each
   RecordText t{"T", {cyrillic}};
   apply_record_limits(t, {2000, 50});
   ASSERT_EQ(t.paragraphs.size(), 1u);
   EXPECT_LE(1 + 2 + t.paragraphs[0].size(), 50u);
-  EXPECT_EQ(t.paragraphs[0].size() % 2, 0u); // no half character
+  EXPECT_EQ(t.paragraphs[0].size() % 2, 0u);  // no half character
   EXPECT_FALSE(t.paragraphs[0].empty());
 }
 
@@ -139,5 +130,5 @@ TEST(RecordLimits, LeavesASmallRecordAlone) {
   EXPECT_EQ(t, before);
 }
 
-} // namespace
-} // namespace wirewatch::daemon
+}  // namespace
+}  // namespace wirewatch::daemon

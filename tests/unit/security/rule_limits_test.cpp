@@ -2,7 +2,6 @@
 // depth.
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -21,16 +20,14 @@ std::string nested(int depth, const std::string &inner = "wagner") {
          std::string(static_cast<std::size_t>(depth), ')');
 }
 
-bool mentions(const std::vector<QueryProblem> &problems,
-              const std::string &needle) {
+bool mentions(const std::vector<QueryProblem> &problems, const std::string &needle) {
   for (const auto &p : problems)
-    if (p.message.find(needle) != std::string::npos)
-      return true;
+    if (p.message.find(needle) != std::string::npos) return true;
   return false;
 }
 
 TEST(RuleLimits, DeepParenthesesAreRefusedNotRecursedInto) {
-  EXPECT_TRUE(parse_query(nested(99)).root); // within the default of 100
+  EXPECT_TRUE(parse_query(nested(99)).root);  // within the default of 100
   auto deep = parse_query(nested(10'000));
   EXPECT_FALSE(deep.root);
   EXPECT_TRUE(mentions(deep.errors, "limits.max_query_depth"));
@@ -45,14 +42,12 @@ TEST(RuleLimits, DeepParenthesesAreRefusedNotRecursedInto) {
 
 TEST(RuleLimits, NotChainsAndPrefixChainsCountAsNesting) {
   std::string nots;
-  for (int i = 0; i < 5000; ++i)
-    nots += "NOT ";
+  for (int i = 0; i < 5000; ++i) nots += "NOT ";
   auto r = parse_query("wagner AND " + nots + "instructors");
   EXPECT_FALSE(r.root);
   EXPECT_TRUE(mentions(r.errors, "limits.max_query_depth"));
   std::string prefixes;
-  for (int i = 0; i < 5000; ++i)
-    prefixes += "case:";
+  for (int i = 0; i < 5000; ++i) prefixes += "case:";
   auto p = parse_query(prefixes + "Wagner");
   EXPECT_FALSE(p.root);
   EXPECT_TRUE(mentions(p.errors, "limits.max_query_depth"));
@@ -68,8 +63,7 @@ TEST(RuleLimits, LongQueriesAreRefused) {
 }
 
 TEST(RuleLimits, TheLoaderCountsRulesAndNamesTheTrippedLimit) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("ww-rule-limits-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("ww-rule-limits-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto write = [&](const std::string &name, const std::string &text) {
     std::ofstream(dir / name) << text;
@@ -77,8 +71,7 @@ TEST(RuleLimits, TheLoaderCountsRulesAndNamesTheTrippedLimit) {
   };
   std::string three = "rules:\n";
   for (int i = 0; i < 3; ++i)
-    three += "  - id: r" + std::to_string(i) + "\n    query: word" +
-             std::to_string(i) + "\n";
+    three += "  - id: r" + std::to_string(i) + "\n    query: word" + std::to_string(i) + "\n";
   auto file = write("three.yaml", three);
   RuleLimits limits;
   limits.max_rules = 2;
@@ -88,12 +81,11 @@ TEST(RuleLimits, TheLoaderCountsRulesAndNamesTheTrippedLimit) {
   ASSERT_FALSE(r.diagnostics.items().empty());
   EXPECT_NE(r.diagnostics.items()[0].headline().find(file.string() + ":6:"),
             std::string::npos)
-      << r.diagnostics.items()[0].headline(); // points at the third rule
+      << r.diagnostics.items()[0].headline();  // points at the third rule
   EXPECT_TRUE(load_rules({file}).ok());
 
   auto deep =
-      load_rules({write("deep.yaml", "rules:\n  - id: deep\n    query: \"" +
-                                         nested(10'000) + "\"\n")});
+      load_rules({write("deep.yaml", "rules:\n  - id: deep\n    query: \"" + nested(10'000) + "\"\n")});
   EXPECT_FALSE(deep.ok());
   EXPECT_EQ(deep.limits_tripped, std::vector<std::string>{"max_query_depth"});
 
@@ -105,8 +97,7 @@ TEST(RuleLimits, TheLoaderCountsRulesAndNamesTheTrippedLimit) {
 
   // YAML nested 10,000 deep: refused (by yaml-cpp's own guard or ours), not a
   // crash.
-  std::string yaml_deep =
-      "rules: " + std::string(10'000, '[') + std::string(10'000, ']') + "\n";
+  std::string yaml_deep = "rules: " + std::string(10'000, '[') + std::string(10'000, ']') + "\n";
   auto y = load_rules({write("yaml-deep.yaml", yaml_deep)});
   EXPECT_FALSE(y.ok());
   EXPECT_EQ(y.limits_tripped, std::vector<std::string>{"max_yaml_depth"});
@@ -118,11 +109,9 @@ TEST(RuleLimits, YamlDepthIsCheckedWhereItIsExceeded) {
   YamlLimits limits;
   limits.max_depth = 3;
   YamlLimitTripped tripped = YamlLimitTripped::none;
-  EXPECT_TRUE(
-      parse_yaml("ok.yaml", "a:\n  b:\n    c: 1\n", diags, limits, &tripped));
+  EXPECT_TRUE(parse_yaml("ok.yaml", "a:\n  b:\n    c: 1\n", diags, limits, &tripped));
   EXPECT_EQ(tripped, YamlLimitTripped::none);
-  EXPECT_FALSE(parse_yaml("deep.yaml", "a:\n  b:\n    c:\n      d: 1\n", diags,
-                          limits, &tripped));
+  EXPECT_FALSE(parse_yaml("deep.yaml", "a:\n  b:\n    c:\n      d: 1\n", diags, limits, &tripped));
   EXPECT_EQ(tripped, YamlLimitTripped::depth);
   ASSERT_EQ(diags.items().size(), 1u);
   EXPECT_EQ(diags.items()[0].headline(),
@@ -130,5 +119,5 @@ TEST(RuleLimits, YamlDepthIsCheckedWhereItIsExceeded) {
             "(limits.max_yaml_depth)");
 }
 
-} // namespace
-} // namespace wirewatch::rules
+}  // namespace
+}  // namespace wirewatch::rules

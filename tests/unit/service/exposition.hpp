@@ -26,8 +26,7 @@ struct Parsed {
   }
 };
 
-inline std::string family_of(const std::string& name,
-                             const std::map<std::string, std::string>& type) {
+inline std::string family_of(const std::string& name, const std::map<std::string, std::string>& type) {
   if (type.count(name)) return name;
   for (const char* suffix : {"_bucket", "_sum", "_count"}) {
     std::string s = suffix;
@@ -49,11 +48,17 @@ inline Parsed parse(const std::string& text) {
     if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) {
       auto rest = line.substr(7);
       auto sp = rest.find(' ');
-      if (sp == std::string::npos) { p.error = "bad comment: " + line; break; }
+      if (sp == std::string::npos) {
+        p.error = "bad comment: " + line;
+        break;
+      }
       auto name = rest.substr(0, sp);
       auto body = rest.substr(sp + 1);
       auto& target = line[2] == 'H' ? p.help : p.type;
-      if (target.count(name)) { p.error = "repeated: " + line; break; }
+      if (target.count(name)) {
+        p.error = "repeated: " + line;
+        break;
+      }
       if (line[2] == 'H') {
         std::string un;
         for (std::size_t i = 0; i < body.size(); ++i) {
@@ -72,7 +77,10 @@ inline Parsed parse(const std::string& text) {
       target[name] = body;
       continue;
     }
-    if (line.empty() || line[0] == '#') { p.error = "unexpected line: " + line; break; }
+    if (line.empty() || line[0] == '#') {
+      p.error = "unexpected line: " + line;
+      break;
+    }
     // name
     std::size_t i = 0;
     while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
@@ -84,7 +92,10 @@ inline Parsed parse(const std::string& text) {
       bool first = true;
       while (i < line.size() && line[i] != '}') {
         if (!first) {
-          if (line[i] != ',') { p.error = "expected , in " + line; break; }
+          if (line[i] != ',') {
+            p.error = "expected , in " + line;
+            break;
+          }
           series += ',';
           ++i;
         }
@@ -110,16 +121,25 @@ inline Parsed parse(const std::string& text) {
           }
         }
         if (!p.error.empty()) break;
-        if (i >= line.size()) { p.error = "unterminated label value in " + line; break; }
+        if (i >= line.size()) {
+          p.error = "unterminated label value in " + line;
+          break;
+        }
         series += '"';
         ++i;
       }
       if (!p.error.empty()) break;
-      if (i >= line.size()) { p.error = "unterminated labels in " + line; break; }
+      if (i >= line.size()) {
+        p.error = "unterminated labels in " + line;
+        break;
+      }
       series += '}';
       ++i;
     }
-    if (i >= line.size() || line[i] != ' ') { p.error = "no value in " + line; break; }
+    if (i >= line.size() || line[i] != ' ') {
+      p.error = "no value in " + line;
+      break;
+    }
     auto value = line.substr(i + 1);
     if (value.empty() || value.find(' ') != std::string::npos) {
       p.error = "bad value in " + line;
@@ -132,14 +152,20 @@ inline Parsed parse(const std::string& text) {
       } catch (...) {
         used = 0;
       }
-      if (used != value.size()) { p.error = "bad value in " + line; break; }
+      if (used != value.size()) {
+        p.error = "bad value in " + line;
+        break;
+      }
     }
     auto family = family_of(name, p.type);
     if (family.empty() || !p.help.count(family)) {
       p.error = "sample before HELP/TYPE: " + line;
       break;
     }
-    if (p.samples.count(series)) { p.error = "repeated series: " + line; break; }
+    if (p.samples.count(series)) {
+      p.error = "repeated series: " + line;
+      break;
+    }
     p.samples[series] = value;
   }
   return p;

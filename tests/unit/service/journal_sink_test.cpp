@@ -79,16 +79,15 @@ TEST(JournalSink, SendsTheSourceLocationWhenTheMacrosGiveOne) {
   EXPECT_TRUE(c.has(0, "CODE_LINE=" + std::to_string(line)));
   EXPECT_EQ(c.count_prefix(0, "CODE_FILE="), 1u);
   const auto& e = c.entries[0];
-  auto file = std::find_if(e.begin(), e.end(),
-                           [](const auto& f) { return f.starts_with("CODE_FILE="); });
+  auto file = std::find_if(e.begin(), e.end(), [](const auto& f) { return f.starts_with("CODE_FILE="); });
   EXPECT_NE(file->find("journal_sink_test.cpp"), std::string::npos) << *file;
 }
 
 TEST(JournalSink, CarriesTheThreadsLogFieldsWhileTheGuardLives) {
   Capture c;
   {
-    LogFields fields{{"SOURCE_ID", "inbox"}, {"RULE_ID", "wagner"}, {"ALERT_ID", "wagner:d6c5"},
-                     {"SEQ", "12"}};
+    LogFields fields{
+        {"SOURCE_ID", "inbox"}, {"RULE_ID", "wagner"}, {"ALERT_ID", "wagner:d6c5"}, {"SEQ", "12"}};
     c.logger->info("alert");
   }
   c.logger->info("after");

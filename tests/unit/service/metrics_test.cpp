@@ -13,8 +13,7 @@ using namespace wirewatch::daemon;
 
 TEST(Metrics, CounterFamilyExposesHelpTypeAndOneLinePerSeries) {
   MetricsRegistry r;
-  auto& fetches =
-      r.counter_family("wirewatch_fetches_total", "HTTP fetches by status.", {"status"});
+  auto& fetches = r.counter_family("wirewatch_fetches_total", "HTTP fetches by status.", {"status"});
   fetches.with({"200"}).inc();
   fetches.with({"200"}).inc(2);
   fetches.with({"304"}).inc();
@@ -40,8 +39,7 @@ TEST(Metrics, LabelValuesAndHelpAreEscaped) {
   f.with({"a\"b\\c\nd", "plain"}).inc();
   auto text = r.expose();
   EXPECT_NE(text.find("# HELP x_total Help with \\\\ and\\nnewline.\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("x_total{rule=\"a\\\"b\\\\c\\nd\",source=\"plain\"} 1\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("x_total{rule=\"a\\\"b\\\\c\\nd\",source=\"plain\"} 1\n"), std::string::npos) << text;
   auto parsed = exposition::parse(text);
   EXPECT_EQ(parsed.error, "");
   EXPECT_EQ(parsed.help["x_total"], "Help with \\ and\nnewline.");
@@ -199,9 +197,8 @@ TEST(Metrics, WirewatchMetricsExposeEveryPredefinedFamily) {
   for (const char* family :
        {"wirewatch_fetches_total", "wirewatch_fetched_bytes_total", "wirewatch_items_total",
         "wirewatch_records_total", "wirewatch_duplicates_total", "wirewatch_rejected_items_total",
-        "wirewatch_alerts_total", "wirewatch_alerts_published_total",
-        "wirewatch_publish_dropped_total", "wirewatch_replay_requests_total",
-        "wirewatch_queue_depth", "wirewatch_queue_dropped_total",
+        "wirewatch_alerts_total", "wirewatch_alerts_published_total", "wirewatch_publish_dropped_total",
+        "wirewatch_replay_requests_total", "wirewatch_queue_depth", "wirewatch_queue_dropped_total",
         "wirewatch_rules_last_reload_successful", "wirewatch_fetch_to_publish_seconds",
         "wirewatch_log_messages_suppressed_total"}) {
     EXPECT_TRUE(parsed.type.count(family)) << family;
@@ -213,11 +210,11 @@ TEST(Metrics, WirewatchMetricsExposeEveryPredefinedFamily) {
 TEST(Metrics, TheTestParserRejectsMalformedExposition) {
   const std::string head = "# HELP m M.\n# TYPE m counter\n";
   EXPECT_EQ(exposition::parse(head + "m 1\n").error, "");
-  EXPECT_NE(exposition::parse("m 1\n").error, "");                      // no HELP/TYPE
-  EXPECT_NE(exposition::parse(head + "m 1").error, "");                 // no final newline
-  EXPECT_NE(exposition::parse(head + "m{a=\"x\\q\"} 1\n").error, "");   // bad escape
-  EXPECT_NE(exposition::parse(head + "m{a=\"x} 1\n").error, "");        // unterminated
-  EXPECT_NE(exposition::parse(head + "m one\n").error, "");             // not a number
-  EXPECT_NE(exposition::parse(head + "m 1\nm 2\n").error, "");          // repeated series
+  EXPECT_NE(exposition::parse("m 1\n").error, "");                         // no HELP/TYPE
+  EXPECT_NE(exposition::parse(head + "m 1").error, "");                    // no final newline
+  EXPECT_NE(exposition::parse(head + "m{a=\"x\\q\"} 1\n").error, "");      // bad escape
+  EXPECT_NE(exposition::parse(head + "m{a=\"x} 1\n").error, "");           // unterminated
+  EXPECT_NE(exposition::parse(head + "m one\n").error, "");                // not a number
+  EXPECT_NE(exposition::parse(head + "m 1\nm 2\n").error, "");             // repeated series
   EXPECT_NE(exposition::parse(head + "# TYPE m gauge\nm 1\n").error, "");  // second TYPE
 }

@@ -39,8 +39,7 @@ class YamlDocument {
                   std::string_view what, Diagnostics& diags) const;
 
   // A scalar as a string, or an error at the node ("expected a string for `key`").
-  std::optional<std::string> scalar(const YAML::Node& node, std::string_view key,
-                                    Diagnostics& diags) const;
+  std::optional<std::string> scalar(const YAML::Node& node, std::string_view key, Diagnostics& diags) const;
 
  private:
   std::string file_;
@@ -64,10 +63,8 @@ enum class YamlLimitTripped { none, bytes, depth };
 // Reads and parses a file. On failure returns nullopt with a located diagnostic.
 // Duplicate keys anywhere in the document are reported (yaml-cpp keeps them silently).
 std::optional<YamlDocument> load_yaml_file(const std::filesystem::path& path, Diagnostics& diags,
-                                           YamlLimits limits = {},
-                                           YamlLimitTripped* tripped = nullptr);
+                                           YamlLimits limits = {}, YamlLimitTripped* tripped = nullptr);
 std::optional<YamlDocument> parse_yaml(std::string file, std::string text, Diagnostics& diags,
-                                       YamlLimits limits = {},
-                                       YamlLimitTripped* tripped = nullptr);
+                                       YamlLimits limits = {}, YamlLimitTripped* tripped = nullptr);
 
 }  // namespace wirewatch

@@ -21,21 +21,20 @@ namespace wirewatch::connectors {
 
 // An IPv4 or IPv6 network. IPv4 is stored as its four bytes (family AF_INET).
 struct Cidr {
-  int family = 0; // AF_INET or AF_INET6
+  int family = 0;  // AF_INET or AF_INET6
   std::array<std::uint8_t, 16> bytes{};
-  int prefix = 0;   // 0..32 or 0..128
-  std::string text; // as written, for messages
+  int prefix = 0;    // 0..32 or 0..128
+  std::string text;  // as written, for messages
 };
 
 // "10.0.0.0/8", "::1/128", or a bare address (a /32 or /128). Addresses are
 // parsed with inet_pton; host bits beyond the prefix must be zero.
 // nullopt with `error` set when it is not one.
-std::optional<Cidr> parse_cidr(std::string_view text,
-                               std::string *error = nullptr);
+std::optional<Cidr> parse_cidr(std::string_view text, std::string *error = nullptr);
 
 struct AddressPolicy {
-  bool allow_private_networks = false; // no address is refused
-  std::vector<Cidr> allow;             // these are allowed whatever their range
+  bool allow_private_networks = false;  // no address is refused
+  std::vector<Cidr> allow;              // these are allowed whatever their range
 };
 
 // An address as bytes: 4 for IPv4, 16 for IPv6.
@@ -46,8 +45,7 @@ struct IpAddress {
 };
 
 std::optional<IpAddress> ip_from_sockaddr(const sockaddr *sa, socklen_t len);
-std::optional<IpAddress>
-ip_from_string(std::string_view text); // inet_pton, v4 or v6
+std::optional<IpAddress> ip_from_string(std::string_view text);  // inet_pton, v4 or v6
 
 // The range a non-public address belongs to ("loopback", "private", "cgnat",
 // "link-local", "multicast", "unspecified", "broadcast", "reserved"); nullptr
@@ -62,4 +60,4 @@ bool allowed_by(const std::vector<Cidr> &allow, const IpAddress &ip);
 // (classify_address()'s name).
 const char *refuse_reason(const AddressPolicy &policy, const IpAddress &ip);
 
-} // namespace wirewatch::connectors
+}  // namespace wirewatch::connectors

@@ -12,12 +12,12 @@
 namespace wirewatch::connectors {
 
 struct FeedItem {
-  std::string feed_id;   // the source id the feed was read for (FeedParseOptions::feed_id)
-  std::string guid;      // RSS guid, RDF rdf:about, Atom id, JSON Feed id; may be empty
-  std::string link;      // absolute when a base (xml:base or the feed URL) allowed resolving it
-  std::string title;     // plain text: entities decoded, tags stripped, whitespace collapsed
-  std::string summary;   // HTML kept (description, atom:summary, media:description)
-  std::string content;   // HTML kept (content:encoded, atom:content, content_html)
+  std::string feed_id;  // the source id the feed was read for (FeedParseOptions::feed_id)
+  std::string guid;     // RSS guid, RDF rdf:about, Atom id, JSON Feed id; may be empty
+  std::string link;     // absolute when a base (xml:base or the feed URL) allowed resolving it
+  std::string title;    // plain text: entities decoded, tags stripped, whitespace collapsed
+  std::string summary;  // HTML kept (description, atom:summary, media:description)
+  std::string content;  // HTML kept (content:encoded, atom:content, content_html)
   // published: pubDate, dcterms:issued, atom:published (0.3 issued/created), date_published.
   // updated: dc:date, dcterms:modified, atom:updated (0.3 modified), date_modified, CDF LASTMOD.
   std::optional<TimePoint> published;

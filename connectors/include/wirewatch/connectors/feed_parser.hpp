@@ -42,10 +42,10 @@ enum class FeedFormat {
 std::string_view format_name(FeedFormat format);
 
 struct FeedParseOptions {
-  std::string base_url;      // the feed's URL: the base for relative links (may be empty)
-  std::string http_charset;  // charset= of the HTTP Content-Type (may be empty)
-  std::string content_type;  // the HTTP Content-Type (may be empty); a hint only
-  std::string feed_id;       // copied into every FeedItem::feed_id
+  std::string base_url;       // the feed's URL: the base for relative links (may be empty)
+  std::string http_charset;   // charset= of the HTTP Content-Type (may be empty)
+  std::string content_type;   // the HTTP Content-Type (may be empty); a hint only
+  std::string feed_id;        // copied into every FeedItem::feed_id
   std::size_t max_items = 0;  // items kept, in document order; the rest are counted, not built. 0: all
 };
 
@@ -66,7 +66,7 @@ struct ParsedFeed {
   // entity, broken XML, truncated JSON, ...) and something was recovered anyway,
   // or when nothing could be recovered (then ok() is false).
   bool bozo = false;
-  std::string error;  // the first problem found; empty when !bozo
+  std::string error;    // the first problem found; empty when !bozo
   std::string charset;  // what the bytes were read as, e.g. "utf-8", "windows-1251"
 
   // Something was recovered: a feed was recognised. When false, `error` says why.

@@ -30,7 +30,7 @@ namespace wirewatch::connectors {
 
 struct FeedEntry {
   FeedItem item;
-  std::string key;  // its key (item_keys(): guid, or a hash when missing or repeated)
+  std::string key;                     // its key (item_keys(): guid, or a hash when missing or repeated)
   std::optional<FetchResult> article;  // the linked page, when `articles: true` and fetched OK
 };
 
@@ -65,9 +65,8 @@ struct FeedPollerOptions {
 
 // Counters since construction.
 struct FeedPollerStats {
-  std::uint64_t polls = 0, not_modified = 0, parsed = 0, failed = 0, deferred = 0, gone = 0,
-                new_items = 0, articles = 0, article_failures = 0,
-                items_capped = 0;
+  std::uint64_t polls = 0, not_modified = 0, parsed = 0, failed = 0, deferred = 0, gone = 0, new_items = 0,
+                articles = 0, article_failures = 0, items_capped = 0;
   std::size_t feeds = 0, in_flight = 0;
 };
 

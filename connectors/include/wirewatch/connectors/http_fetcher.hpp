@@ -44,15 +44,15 @@ struct HttpOptions {  // config `http:`
   int max_connections = 64;
   int max_per_host = 2;
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds timeout{30'000};         // the whole transfer, redirects included
-  std::uint64_t low_speed_limit = 100;               // bytes per second ...
-  std::chrono::milliseconds low_speed_time{20'000};  // ... for this long, or abort
-  std::uint64_t max_body = 10 * 1024 * 1024;         // decompressed bytes
+  std::chrono::milliseconds timeout{30'000};                 // the whole transfer, redirects included
+  std::uint64_t low_speed_limit = 100;                       // bytes per second ...
+  std::chrono::milliseconds low_speed_time{20'000};          // ... for this long, or abort
+  std::uint64_t max_body = 10 * 1024 * 1024;                 // decompressed bytes
   std::chrono::milliseconds max_backoff{6LL * 3600 * 1000};  // used by FeedPoller
-  std::chrono::milliseconds min_retry{30'000};  // used by FeedPoller: floor of a failure's delay
+  std::chrono::milliseconds min_retry{30'000};               // used by FeedPoller: floor of a failure's delay
   std::string proxy;  // empty: libcurl's standard environment variables apply
   long max_redirects = 5;
-  std::string ca_file;  // empty: the system's CA bundle (tests point it at a fixture CA)
+  std::string ca_file;           // empty: the system's CA bundle (tests point it at a fixture CA)
   AddressPolicy address_policy;  // http.allow_private_networks, http.allow
   // Called on the I/O thread each time a safety limit trips: "max_body" (the body
   // cap) or "blocked_address" (the SSRF guard). Keep it cheap (a counter).
@@ -82,9 +82,9 @@ struct FetchResult {
   std::optional<wirewatch::TimePoint> retry_after;
   // From Cache-Control: max-age (s-maxage is ignored; no-store/no-cache give none).
   std::optional<std::chrono::seconds> max_age;
-  std::string error;            // empty on success; otherwise one line for the status table
-  bool host_blocked = false;    // not sent: the host is still within a Retry-After
-  bool body_truncated = false;  // max_body was reached (also sets `error`)
+  std::string error;             // empty on success; otherwise one line for the status table
+  bool host_blocked = false;     // not sent: the host is still within a Retry-After
+  bool body_truncated = false;   // max_body was reached (also sets `error`)
   bool address_blocked = false;  // the SSRF guard refused a connection (also sets `error`)
   int redirects = 0;
   // The HTTP version of the last response, as libcurl's CURLINFO_HTTP_VERSION:
@@ -99,8 +99,8 @@ struct FetchResult {
 
 // Counters since construction (read with HttpFetcher::stats()).
 struct HttpStats {
-  std::uint64_t requests = 0, completed = 0, failed = 0, not_modified = 0, host_blocked = 0,
-                body_capped = 0, bytes = 0, address_blocked = 0;
+  std::uint64_t requests = 0, completed = 0, failed = 0, not_modified = 0, host_blocked = 0, body_capped = 0,
+                bytes = 0, address_blocked = 0;
   std::size_t queued = 0, active = 0;
 };
 
@@ -146,7 +146,6 @@ std::string content_type_charset(std::string_view content_type);
 std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control);
 
 // Retry-After as delta-seconds or HTTP-date, relative to `now`.
-std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value,
-                                                      wirewatch::TimePoint now);
+std::optional<wirewatch::TimePoint> parse_retry_after(std::string_view value, wirewatch::TimePoint now);
 
 }  // namespace wirewatch::connectors

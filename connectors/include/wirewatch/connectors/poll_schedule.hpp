@@ -93,13 +93,12 @@ PollDecision apply_fetch(FeedState& state, const FeedSource& source, const Fetch
                          PollClock::time_point now, const ScheduleOptions& options, double u);
 
 // A 2xx body parsed: a success; `bozo` with its `error` when it was recovered.
-void record_parse_success(FeedState& state, bool bozo, std::string_view error,
-                          PollClock::time_point now);
+void record_parse_success(FeedState& state, bool bozo, std::string_view error, PollClock::time_point now);
 
 // A 2xx body from which nothing could be parsed: a failure with backoff; the
 // validators are dropped so the next poll fetches the whole body again.
-PollClock::time_point record_parse_failure(FeedState& state, const FeedSource& source,
-                                           std::string_view error, PollClock::time_point now,
-                                           const ScheduleOptions& options, double u);
+PollClock::time_point record_parse_failure(FeedState& state, const FeedSource& source, std::string_view error,
+                                           PollClock::time_point now, const ScheduleOptions& options,
+                                           double u);
 
 }  // namespace wirewatch::connectors

@@ -70,8 +70,7 @@ int send_to_journal(std::span<const std::string> fields);
 // be reached the line goes to stderr instead.
 class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit JournalSink(std::string identifier = "wirewatchd",
-                       JournalSender sender = send_to_journal);
+  explicit JournalSink(std::string identifier = "wirewatchd", JournalSender sender = send_to_journal);
 
   // The fields sink_it_ sends for a message; public for tests.
   std::vector<std::string> entry(const spdlog::details::log_msg& msg) const;

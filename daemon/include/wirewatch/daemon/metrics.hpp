@@ -121,8 +121,7 @@ class Family final : public FamilyBase {
   friend class MetricsRegistry;
   Family(std::string name, std::string help, std::vector<std::string> label_names,
          std::shared_ptr<const std::vector<double>> bounds)
-      : FamilyBase(std::move(name), std::move(help), std::move(label_names)),
-        bounds_(std::move(bounds)) {}
+      : FamilyBase(std::move(name), std::move(help), std::move(label_names)), bounds_(std::move(bounds)) {}
   template <typename Values>
   T& find_or_create(const Values& values);
   std::unique_ptr<T> make() const;
@@ -144,10 +143,8 @@ class MetricsRegistry {
 
   // Metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*
   // (not __*, and not `le` on a histogram); a name is registered once.
-  Family<Counter>& counter_family(std::string name, std::string help,
-                                  std::vector<std::string> label_names);
-  Family<Gauge>& gauge_family(std::string name, std::string help,
-                              std::vector<std::string> label_names);
+  Family<Counter>& counter_family(std::string name, std::string help, std::vector<std::string> label_names);
+  Family<Gauge>& gauge_family(std::string name, std::string help, std::vector<std::string> label_names);
   Family<Histogram>& histogram_family(std::string name, std::string help,
                                       std::vector<std::string> label_names,
                                       std::vector<double> bounds = default_latency_buckets());

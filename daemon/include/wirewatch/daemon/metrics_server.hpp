@@ -23,7 +23,7 @@ class Server;
 namespace wirewatch::daemon {
 
 struct ListenAddress {
-  std::string host;  // an IPv4 or IPv6 address (no brackets) or a host name
+  std::string host;        // an IPv4 or IPv6 address (no brackets) or a host name
   std::uint16_t port = 0;  // 0: an ephemeral port
 };
 

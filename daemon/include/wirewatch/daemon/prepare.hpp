@@ -31,7 +31,7 @@ struct Candidate {
   std::string rejection;
   std::vector<rules::Match> matches;
   std::vector<AlertPayload> alert_payloads;  // one per match, in the same order
-  std::string fingerprint;  // TextFingerprint::to_bytes(), for near-duplicates
+  std::string fingerprint;                   // TextFingerprint::to_bytes(), for near-duplicates
   // write_record(record->text): the text as stored. Made here, on a worker,
   // like the fingerprint, so the one store thread only copies it.
   std::string stored_text;
@@ -60,13 +60,11 @@ struct StoreBatch {
   std::chrono::steady_clock::time_point ready_at{};
 };
 
-StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules,
-                   const RecordLimits& limits = {});
+StoreBatch prepare(const SourceInput& input, const rules::RuleSet& rules, const RecordLimits& limits = {});
 
 // A feed entry as a record: the article extracted from its page when there is
 // one, else the item's title and the text of its content or summary.
-Candidate candidate_from_feed_entry(const std::string& source_id,
-                                    const connectors::FeedEntry& entry,
+Candidate candidate_from_feed_entry(const std::string& source_id, const connectors::FeedEntry& entry,
                                     const RecordLimits& limits = {});
 
 // Matches a record against the rules.

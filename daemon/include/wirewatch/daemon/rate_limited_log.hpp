@@ -51,8 +51,8 @@ class RateLimitedLog {
   // Logs through the default logger when check(key) allows it, appending the
   // suppressed count when there is one. Returns whether a line was written.
   template <typename... Args>
-  bool log(std::string_view key, spdlog::level::level_enum level,
-           spdlog::format_string_t<Args...> format, Args&&... args) {
+  bool log(std::string_view key, spdlog::level::level_enum level, spdlog::format_string_t<Args...> format,
+           Args&&... args) {
     auto text = fmt::format(format, std::forward<Args>(args)...);
     auto decision = check(key, text);
     if (!decision.emit) return false;

@@ -16,8 +16,7 @@ inline std::string quoted(std::string_view s) { return "`" + std::string(s) + "`
 // ---- queries ---------------------------------------------------------------
 
 inline const std::string kEndOfQuery = "end of query";
-inline const std::string kFieldNames =
-    "title:, body:, url:, author:, site:, source:, lang:, case:, repeatN:";
+inline const std::string kFieldNames = "title:, body:, url:, author:, site:, source:, lang:, case:, repeatN:";
 
 inline std::string empty_query() { return "empty query: expected a word, a \"phrase\", `(` or `NOT`"; }
 
@@ -26,8 +25,7 @@ inline std::string expected_operand(std::string_view found) {
   return "expected a word, a \"phrase\", `(` or `NOT`, found " + std::string(found);
 }
 inline std::string expected_operand_after(std::string_view op, std::string_view found) {
-  return "expected a word, a \"phrase\", `(` or `NOT` after " + quoted(op) + ", found " +
-         std::string(found);
+  return "expected a word, a \"phrase\", `(` or `NOT` after " + quoted(op) + ", found " + std::string(found);
 }
 inline std::string expected_close_paren(std::string_view found) {
   return "expected `)` to close `(`, found " + std::string(found);
@@ -63,9 +61,7 @@ inline std::string mixed_and_or(std::string_view reading) {
 inline std::string prefix_too_short(char wildcard) {
   return std::string("expected at least 3 letters before `") + wildcard + "`";
 }
-inline std::string star_not_at_end() {
-  return "`*` can only end a word, as in `instruct*`";
-}
+inline std::string star_not_at_end() { return "`*` can only end a word, as in `instruct*`"; }
 inline std::string expected_slop() { return "expected a number of positions after `~`, as in `\"a b\"~5`"; }
 inline std::string slop_too_small(int slop, std::size_t words) {
   return "`~" + std::to_string(slop) + "` can never match a phrase of " + std::to_string(words) +
@@ -80,8 +76,7 @@ inline std::string near_operand(std::string_view op) {
   return quoted(op) + " takes words, phrases, prefixes or a parenthesised `OR` of them";
 }
 inline std::string near_chain(std::string_view op) {
-  return "a second " + quoted(op) +
-         ": proximity joins two operands; write `(a NEAR/5 b) AND (b NEAR/5 c)`";
+  return "a second " + quoted(op) + ": proximity joins two operands; write `(a NEAR/5 b) AND (b NEAR/5 c)`";
 }
 inline std::string unknown_field(std::string_view name) {
   return "unknown field `" + std::string(name) + ":`" + ": expected one of " + kFieldNames;
@@ -115,12 +110,8 @@ inline std::string top_level_not_mapping() {
   return "expected a mapping with a `rules` key at the top level";
 }
 inline std::string rules_not_sequence() { return "expected a sequence of rules for `rules`"; }
-inline std::string rule_not_mapping() {
-  return "expected a rule: a mapping with at least `id` and `query`";
-}
-inline std::string expected_string(std::string_view key) {
-  return "expected a string for " + quoted(key);
-}
+inline std::string rule_not_mapping() { return "expected a rule: a mapping with at least `id` and `query`"; }
+inline std::string expected_string(std::string_view key) { return "expected a string for " + quoted(key); }
 inline std::string expected_string_list(std::string_view key) {
   return "expected a sequence of strings for " + quoted(key);
 }
@@ -135,8 +126,7 @@ inline std::string invalid_id(std::string_view id) {
          ": expected a letter or digit, then letters, digits, `_`, `.` or `-`";
 }
 inline std::string duplicate_id(std::string_view id, std::string_view first_where) {
-  return "duplicate rule id " + quoted(id) + " (first defined at " + std::string(first_where) +
-         ")";
+  return "duplicate rule id " + quoted(id) + " (first defined at " + std::string(first_where) + ")";
 }
 inline std::string invalid_severity(std::string_view s) {
   return "invalid severity " + quoted(s) + ": expected one of info, low, medium, high, critical";

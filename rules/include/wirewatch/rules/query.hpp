@@ -46,8 +46,8 @@ struct QueryNode {
   std::vector<std::string> words;
   std::vector<std::string> exact;  // the words as written (NFC), for case-sensitive terms
   bool case_sensitive = false;
-  int slop = -1;     // "…"~N: every word within N positions; -1: consecutive
-  int repeat = 1;    // repeatN: at least N occurrences
+  int slop = -1;   // "…"~N: every word within N positions; -1: consecutive
+  int repeat = 1;  // repeatN: at least N occurrences
   std::uint8_t fields = kTextBits;
 
   // ---- meta: site / source / lang with its value (host and lang lowercased)
@@ -89,8 +89,7 @@ struct QueryLimits {
   std::size_t max_depth = 100;         // parentheses, NOT and field prefixes, nested
 };
 
-ParsedQuery parse_query(std::string_view query, const QueryLists& lists = {},
-                        const QueryLimits& limits = {});
+ParsedQuery parse_query(std::string_view query, const QueryLists& lists = {}, const QueryLimits& limits = {});
 
 // Checks one list entry (a word, a phrase, possibly with `*` or `?`); errors
 // carry offsets into the entry.

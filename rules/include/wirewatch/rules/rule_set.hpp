@@ -23,8 +23,8 @@
 
 #include "wirewatch/common/diagnostic.hpp"
 #include "wirewatch/common/yaml.hpp"
-#include "wirewatch/rules/query.hpp"
 #include "wirewatch/rules/document.hpp"
+#include "wirewatch/rules/query.hpp"
 
 namespace wirewatch::rules {
 
@@ -160,12 +160,10 @@ class RuleSet {
   struct RuleMatchOptions {
     bool apply_sources = true;
   };
-  std::optional<Match> match_rule(std::size_t index, const Document& doc,
-                                  RuleMatchOptions options) const;
+  std::optional<Match> match_rule(std::size_t index, const Document& doc, RuleMatchOptions options) const;
 
   // Explains the given rules (every rule when `rule_ids` is empty).
-  std::vector<Explanation> explain(const Document& doc,
-                                   const std::vector<std::string>& rule_ids = {}) const;
+  std::vector<Explanation> explain(const Document& doc, const std::vector<std::string>& rule_ids = {}) const;
 
   // Runs every rule's inline tests; `sources:` applies only to test records that
   // name a source.
@@ -197,8 +195,7 @@ struct LoadResult {
 // Loads each path: a YAML file, or a directory whose `*.yaml` files are read in
 // name order. Rule ids and list names are unique across all files; a list may be
 // used in any file.
-LoadResult load_rules(const std::vector<std::filesystem::path>& paths,
-                      const RuleLimits& limits = {});
+LoadResult load_rules(const std::vector<std::filesystem::path>& paths, const RuleLimits& limits = {});
 // One document held in memory (tests and tools); `file` names it in diagnostics.
 LoadResult load_rules_from_string(const std::string& file, const std::string& text);
 // Rules given in code. Diagnostics name `<rules>` as the file, the rule's index

@@ -21,7 +21,7 @@ namespace wirewatch::rules {
 
 // A word as found in a text, before folding.
 struct WordSpan {
-  std::string_view raw;          // the bytes as written
+  std::string_view raw;           // the bytes as written
   std::uint32_t byte_offset = 0;  // into the text
   std::uint32_t offset = 0;       // code points into the text
   std::uint32_t length = 0;       // code points
