@@ -17,10 +17,18 @@
 // and the bytes that thread wrote (WAL frames, and checkpoints where it runs
 // them): what each path asks of the disk.
 //
-//   build/bench/delivery/bench_delivery [--alerts N] [--repeat 3] [--dir DIR]
+//   build/bench/delivery/bench_delivery [--alerts N] [--repeat 3] [--dir DIR] [--existing N]
+//
+// --existing N: the wirewatch runs and the 3-row peer start from a database
+// that already holds N records with their seen items and alerts (made once,
+// copied for each run), as a long-running install does: inserts into the
+// random-key indexes then dirty pages of their own. The 1-row peers, whose
+// keys are sequential, start empty.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -167,72 +175,143 @@ Rate sqlite_raw_one_row(const fs::path& dir, int n, std::size_t payload_size, in
   return r;
 }
 
-// The three rows wirewatch writes per record, in wirewatch's schema (made by
-// opening a Store), with the same sizes: no look-ups, no JSON, no publishing.
-Rate sqlite_raw_three_rows(const fs::path& dir, int n, std::size_t payload_size) {
+// A record as wirewatch's workers hand it to the store thread: its text as
+// stored, its fingerprint and its id (the same keys in the indexes).
+struct RecordRows {
+  std::string text, fingerprint, id;
+};
+
+RecordRows record_rows(int i) {
+  auto parsed = std::get<RecordText>(parse_record(record_text(i)));
+  return {write_record(parsed), text_fingerprint(parsed).to_bytes(), record_id("", parsed)};
+}
+
+// Raw INSERTs of the three rows wirewatch writes per record — record (text,
+// fingerprint), seen item, alert — into wirewatch's schema.
+class ThreeRowInserter {
+ public:
+  explicit ThreeRowInserter(sqlite3* db)
+      : db_(db),
+        record_(prepare_sql(db,
+                            "INSERT INTO records (seq, id, source, url, title, file, published, fetched, "
+                            "text, author, lang, fingerprint, duplicate_of) "
+                            "VALUES (?1, ?2, 'bench', NULL, ?3, ?4, NULL, ?5, ?6, NULL, NULL, ?7, NULL)")),
+        seen_(prepare_sql(
+            db, "INSERT INTO items_seen (source, key, outcome, seen_at) VALUES ('bench', ?1, ?2, ?3)")),
+        alert_(prepare_sql(db,
+                           "INSERT INTO alerts (seq, alert_id, rule, record_id, topic, payload, created) "
+                           "VALUES (?1, ?2, 'wagner', ?3, 'alerts.bench', ?4, ?5)")) {}
+  ~ThreeRowInserter() {
+    for (auto* st : {record_, seen_, alert_}) sqlite3_finalize(st);
+  }
+  ThreeRowInserter(const ThreeRowInserter&) = delete;
+  ThreeRowInserter& operator=(const ThreeRowInserter&) = delete;
+
+  void insert(std::int64_t seq, const RecordRows& r, const std::string& key, const std::string& payload,
+              std::int64_t now) {
+    auto file = "records/2026-11-22/" + std::to_string(seq) + "_" + r.id + ".txt";
+    sqlite3_bind_int64(record_, 1, seq);
+    sqlite3_bind_text(record_, 2, r.id.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(record_, 3, r.text.c_str(), static_cast<int>(r.text.find('\n')), SQLITE_STATIC);
+    sqlite3_bind_text(record_, 4, file.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(record_, 5, now);
+    sqlite3_bind_text(record_, 6, r.text.data(), static_cast<int>(r.text.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(record_, 7, r.fingerprint.data(), static_cast<int>(r.fingerprint.size()),
+                      SQLITE_STATIC);
+    step(db_, record_);
+    auto outcome = "record " + r.id;
+    sqlite3_bind_text(seen_, 1, key.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(seen_, 2, outcome.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(seen_, 3, now);
+    step(db_, seen_);
+    auto alert_key = alert_id("wagner", r.id);
+    sqlite3_bind_int64(alert_, 1, seq);
+    sqlite3_bind_text(alert_, 2, alert_key.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(alert_, 3, r.id.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(alert_, 4, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(alert_, 5, now);
+    step(db_, alert_);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt *record_, *seen_, *alert_;
+};
+
+// Records (with their seen items and alerts) already in the database before a
+// measured run, made once and copied: the indexes a long-running install has.
+constexpr int kExistingBase = 100'000'000;         // their texts are not the measured ones
+constexpr std::size_t kExistingPayloadSize = 453;  // the measured alerts' size
+
+fs::path make_existing(const fs::path& dir, int existing, std::size_t payload_size) {
+  fs::create_directories(dir);
+  auto file = dir / "existing.db";
+  { Store schema(file); }
+  sqlite3* db = open_raw(file);
+  {
+    ThreeRowInserter rows(db);
+    const std::string payload(payload_size, 'x');
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    for (int i = 0; i < existing; i += 10'000) {
+      exec(db, "BEGIN IMMEDIATE");
+      for (int j = i; j < std::min(existing, i + 10'000); ++j) {
+        rows.insert(j + 1, record_rows(kExistingBase + j), "e" + std::to_string(j) + ".txt", payload, now);
+      }
+      exec(db, "COMMIT");
+    }
+  }
+  // Published and written out long ago: a restart re-sends nothing and writes no files.
+  const auto done = std::to_string(existing);
+  exec(db, ("UPDATE publish_progress SET seq = " + done + "; UPDATE record_files_progress SET seq = " + done)
+               .c_str());
+  exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  sqlite3_close(db);
+  return file;
+}
+
+// A fresh directory holding `database`: a copy of `existing` when there is one.
+void fresh_database(const fs::path& dir, const fs::path& database, const std::optional<fs::path>& existing) {
   fs::remove_all(dir);
   fs::create_directories(dir);
+  if (!existing) return;
+  fs::copy_file(*existing, database);
+  // On disk before the run, as a long-running install's database is: else the
+  // kernel writes the copy back during the run, and every fsync waits for it.
+  int fd = ::open(database.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) die("cannot sync " + database.string());
+  ::close(fd);
+}
+
+// The three rows wirewatch writes per record, in wirewatch's schema (made by
+// opening a Store), with the same sizes: no look-ups, no JSON, no publishing.
+Rate sqlite_raw_three_rows(const fs::path& dir, int n, std::size_t payload_size,
+                           const std::optional<fs::path>& existing, int existing_count) {
+  fresh_database(dir, dir / "raw.db", existing);
   { Store schema(dir / "raw.db"); }
   sqlite3* db = open_raw(dir / "raw.db");
-  sqlite3_stmt* rec = prepare_sql(db,
-                                  "INSERT INTO records (seq, id, source, url, title, file, "
-                                  "published, fetched, text, "
-                                  "author, lang, fingerprint, duplicate_of) "
-                                  "VALUES (?1, ?2, 'bench', NULL, ?3, ?4, NULL, ?5, ?6, "
-                                  "NULL, NULL, ?7, NULL)");
-  sqlite3_stmt* seen = prepare_sql(db,
-                                   "INSERT INTO items_seen (source, key, outcome, seen_at) "
-                                   "VALUES ('bench', ?1, ?2, ?3)");
-  sqlite3_stmt* alert = prepare_sql(db,
-                                    "INSERT INTO alerts (seq, alert_id, rule, record_id, "
-                                    "topic, payload, created) "
-                                    "VALUES (?1, ?2, 'wagner', ?3, 'alerts.bench', ?4, ?5)");
   // Made up front, as wirewatch's workers make them before the store thread.
-  std::vector<std::string> texts, fingerprints, ids;
-  for (int i = 0; i < n; ++i) {
-    auto parsed = std::get<RecordText>(parse_record(record_text(i)));
-    texts.push_back(write_record(parsed));
-    fingerprints.push_back(text_fingerprint(parsed).to_bytes());
-    ids.push_back(record_id("", parsed));  // wirewatch's ids: the same keys in the indexes
-  }
-  std::string payload(payload_size, 'x');
+  std::vector<RecordRows> records;
+  for (int i = 0; i < n; ++i) records.push_back(record_rows(i));
+  std::vector<std::string> keys;
+  for (int i = 0; i < n; ++i) keys.push_back("r" + std::to_string(i) + ".txt");
+  const std::string payload(payload_size, 'x');
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
-  auto t0 = Steady::now();
-  double c0 = thread_cpu_seconds(), w0 = thread_bytes_written();
-  for (int i = 0; i < n; i += kBatch) {
-    exec(db, "BEGIN IMMEDIATE");
-    for (int j = i; j < std::min(n, i + kBatch); ++j) {
-      const auto& id = ids[static_cast<std::size_t>(j)];
-      auto key = "r" + std::to_string(j) + ".txt";
-      auto file = "records/2026-11-22/" + std::to_string(j) + "_" + id + ".txt";
-      const auto& text = texts[static_cast<std::size_t>(j)];
-      const auto& fp = fingerprints[static_cast<std::size_t>(j)];
-      sqlite3_bind_int64(rec, 1, j + 1);
-      sqlite3_bind_text(rec, 2, id.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(rec, 3, text.c_str(), static_cast<int>(text.find('\n')), SQLITE_STATIC);
-      sqlite3_bind_text(rec, 4, file.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(rec, 5, now);
-      sqlite3_bind_text(rec, 6, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-      sqlite3_bind_blob(rec, 7, fp.data(), static_cast<int>(fp.size()), SQLITE_STATIC);
-      step(db, rec);
-      auto outcome = "record " + id;
-      sqlite3_bind_text(seen, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(seen, 2, outcome.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(seen, 3, now);
-      step(db, seen);
-      auto alert_key = alert_id("wagner", id);
-      sqlite3_bind_int64(alert, 1, j + 1);
-      sqlite3_bind_text(alert, 2, alert_key.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(alert, 3, id.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(alert, 4, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
-      sqlite3_bind_int64(alert, 5, now);
-      step(db, alert);
+  Rate r;
+  {
+    ThreeRowInserter rows(db);
+    auto t0 = Steady::now();
+    double c0 = thread_cpu_seconds(), w0 = thread_bytes_written();
+    for (int i = 0; i < n; i += kBatch) {
+      exec(db, "BEGIN IMMEDIATE");
+      for (int j = i; j < std::min(n, i + kBatch); ++j) {
+        const auto k = static_cast<std::size_t>(j);
+        rows.insert(existing_count + j + 1, records[k], keys[k], payload, now);
+      }
+      exec(db, "COMMIT");
     }
-    exec(db, "COMMIT");
-  }
-  Rate r{n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n,
+    r = {n / seconds_since(t0), 1e6 * (thread_cpu_seconds() - c0) / n,
          (thread_bytes_written() - w0) / 1024.0 / n};
-  for (auto* st : {rec, seen, alert}) sqlite3_finalize(st);
+  }
   sqlite3_close(db);
   return r;
 }
@@ -298,9 +377,9 @@ struct PipelineRun {
 
 // Runs prepared records through a real Store + Publisher + store loop; a SUB
 // counts alerts. With `pace` > 0, one record is made ready every `pace`.
-PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds pace) {
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds pace,
+                         const std::optional<fs::path>& existing = std::nullopt, int existing_count = 0) {
+  fresh_database(dir, dir / "wirewatch.db", existing);
   auto loaded = rules::load_rules_from_string("bench.yaml",
                                               "rules:\n  - id: wagner\n    query: Wagner AND instructors\n");
   ActiveRules rules(loaded.rules);
@@ -340,6 +419,7 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
       }
       if (topic.to_string_view() == kHeartbeatTopic) continue;
       auto seq = seq_of(payload.to_string_view());
+      seq -= static_cast<std::size_t>(existing_count);  // the alerts already stored have the first seqs
       if (seq >= 1 && seq <= received.size()) received[seq - 1] = Steady::now();
       if (i++ == 0) run.payload_size = payload.size();
     }
@@ -364,7 +444,7 @@ PipelineRun pipeline_run(const fs::path& dir, int n, std::chrono::microseconds p
   batches.close();
   store_thread.join();
   if (lost) die("wirewatch: alerts not received within " + std::to_string(kReceiveTimeout.count()) + " s");
-  if (pipeline.last_seq() != static_cast<std::uint64_t>(n)) die("wirewatch: alerts missing");
+  if (pipeline.last_seq() != static_cast<std::uint64_t>(existing_count + n)) die("wirewatch: alerts missing");
   run.store_cpu_us = 1e6 * store_cpu / n;
   run.store_written_kib = store_written / 1024.0 / n;
   for (std::size_t i = 0; i < ready.size(); ++i) {
@@ -392,15 +472,20 @@ Rate median(std::vector<Rate> runs) {
 int main(int argc, char** argv) {
   int n = 20'000;
   int repeat = 3;
+  int existing = 0;
   fs::path dir = fs::temp_directory_path() / "wirewatch-bench-delivery";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--alerts") n = std::stoi(argv[i + 1]);
     if (a == "--repeat") repeat = std::max(1, std::stoi(argv[i + 1]));
     if (a == "--dir") dir = argv[i + 1];
+    if (a == "--existing") existing = std::max(0, std::stoi(argv[i + 1]));
   }
   spdlog::set_level(spdlog::level::warn);  // one info line per alert would measure the logger
   fs::remove_all(dir);
+
+  std::optional<fs::path> template_db;
+  if (existing > 0) template_db = make_existing(dir / "existing", existing, kExistingPayloadSize);
 
   // Every path runs `repeat` times, interleaved, so each sees the same
   // conditions; each figure is the run with the median rate.
@@ -410,18 +495,19 @@ int main(int argc, char** argv) {
     // A directory per run, all removed at the end: on ext4, creating files
     // just after tens of thousands were deleted is slow (the allocator skips
     // inodes freed in the last 30 s), which would tax only wirewatch's runs.
-    auto run = pipeline_run(dir / ("wirewatch-" + std::to_string(r)), n, std::chrono::microseconds(0));
+    auto run = pipeline_run(dir / ("wirewatch-" + std::to_string(r)), n, std::chrono::microseconds(0),
+                            template_db, existing);
     size = run.payload_size;
     fulls.push_back({run.alerts_per_s, run.store_cpu_us, run.store_written_kib});
     one_rows.push_back(sqlite_raw_one_row(dir / "sqlite1", n, size, kBatch));
     autocommits.push_back(sqlite_raw_one_row(dir / "sqlite1a", n, size, 1));
-    three_rowss.push_back(sqlite_raw_three_rows(dir / "sqlite3", n, size));
+    three_rowss.push_back(sqlite_raw_three_rows(dir / "sqlite3", n, size, template_db, existing));
     zmqs.push_back({zmq_raw(n, size), 0, 0});
   }
   const Rate full = median(fulls), one_row = median(one_rows), autocommit = median(autocommits),
              three_rows = median(three_rowss);
   const double zmq_rate = median(zmqs).per_s;
-  auto paced = pipeline_run(dir / "paced", 5'000, std::chrono::microseconds(1000));
+  auto paced = pipeline_run(dir / "paced", 5'000, std::chrono::microseconds(1000), template_db, existing);
 
   std::printf(
       "delivery benchmark: %d alerts of %zu bytes (one per record), "
@@ -429,6 +515,8 @@ int main(int argc, char** argv) {
       n, size, dir.c_str(), repeat);
   std::printf("connection settings (store and raw peers): %s\n", store_connection_settings().c_str());
   std::printf("transactions: up to %d records (raw: exactly %d rows or row triples)\n", kBatch, kBatch);
+  std::printf("database before each wirewatch and 3-row run: %d record(s) with their seen items and alerts\n",
+              existing);
   std::printf("%-52s %10s %13s %13s\n", "path", "alerts/s", "CPU us/alert", "KiB written");
   auto print_rate = [](const char* path, const Rate& r) {
     std::printf("%-52s %10.0f %13.1f %13.2f\n", path, r.per_s, r.cpu_us, r.written_kib);
