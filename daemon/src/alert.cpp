@@ -54,7 +54,7 @@ AlertPayload::AlertPayload(const rules::Match& match, const Record& record) {
   // quote inside a JSON string is escaped, so `"seq":` and `"time":"` occur
   // only as keys; "seq" and "time" are keys of the top-level object alone.
   const auto text = dump_json(alert_json(0, match, record, TimePoint{}));
-  const std::string seq_key = "\"seq\":0", time_key = "\"time\":\"" + format_utc(TimePoint{}) + "\"";
+  static const std::string seq_key = "\"seq\":0", time_key = "\"time\":\"" + format_utc(TimePoint{}) + "\"";
   const auto seq_at = text.find(seq_key);
   const auto time_at = text.find(time_key);
   if (seq_at == std::string::npos || time_at == std::string::npos || time_at < seq_at) {

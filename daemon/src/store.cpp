@@ -478,13 +478,11 @@ int Store::on_wal_commit(void* store, sqlite3* db, const char*, int pages) {
   return SQLITE_OK;
 }
 
-int Store::checkpoint() {
-  int log_pages = 0, copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+void Store::checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     throw StoreError(std::string("sqlite: checkpoint: ") + sqlite3_errmsg(db_));
   }
-  return log_pages;
 }
 
 std::filesystem::path Store::path() const {

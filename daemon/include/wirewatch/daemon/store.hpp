@@ -144,9 +144,8 @@ class Store {
   // An empty `request`: SQLite's own checkpoint every kWalCheckpointPages.
   void hand_checkpoints_to(std::function<void()> request, int pages = kWalCheckpointPages);
   // Copies what it can of the WAL into the database without waiting for
-  // readers or writers (SQLITE_CHECKPOINT_PASSIVE); the WAL pages that were
-  // in the log then. Throws StoreError.
-  int checkpoint();
+  // readers or writers (SQLITE_CHECKPOINT_PASSIVE). Throws StoreError.
+  void checkpoint();
 
   // Deletes the records fetched before the time; returns their files
   // (relative to state_dir). Seen items and alerts are kept.
